@@ -1,0 +1,663 @@
+package dev.cutover.proxy;
+
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ConnectTimeoutException;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+
+/**
+ * One request's journey: dispatch to the service's current target, an upstream connection from
+ * this event loop's pool, the request streamed up, the response streamed down, and exactly one
+ * {@link Target#exit()} at the end, whatever ends it (response complete, upstream failure,
+ * client gone, timeout, drain timeout).
+ *
+ * <p>Everything here runs on one event loop: the client's channel and the upstream channel share
+ * it, so no field needs a lock or a volatile.
+ *
+ * <p>Retries follow one rule: a request moves to the service's current route when no byte of it
+ * reached its target (connect failed, or the pooled connection was found dead before the write
+ * went through). After bytes were written, only an idempotent request without a body, that has
+ * sent nothing to the client yet, is tried again.
+ */
+final class Exchange {
+
+    private static final int MAX_ATTEMPTS = 3;
+    private static final long TUNNEL_CLOSE_GRACE_MILLIS = 1000;
+
+    // The registry of in-flight exchanges on this loop links them through these two fields.
+    Exchange registryPrev;
+    Exchange registryNext;
+
+    private final ClientConnection client;
+    private final LoopState loop;
+    private final Service service;
+    private final HttpRequest request;          // rewritten in place for the upstream
+    private final long startNanos;
+    private final boolean bodyless;             // no Content-Length and not chunked: nothing follows the head
+    private final boolean retryableAfterWrite;  // idempotent and bodyless
+    private final boolean clientKeepAlive;
+    private final boolean clientHttp11;
+    private final boolean headRequest;
+    private final boolean upgradeRequested;
+    private final boolean webSocket;
+    private final ChannelFutureListener headWritten = this::onHeadWritten;
+    private final ChannelFutureListener bodyWritten = this::onBodyWritten;
+
+    private Target target;
+    private UpstreamConnection upstream;
+    private int attempts;
+    private boolean headSent;               // the head reached the upstream's socket
+    private boolean requestSent;            // ... and so did the last byte of the body
+    private boolean clientRequestComplete;  // we have read the whole request from the client
+    private boolean responseStarted;        // a byte of a response went to the client
+    private boolean interim;                // relaying a 1xx whose (empty) end is still to come
+    private boolean upstreamKeepAlive;
+    private boolean closeClientAfter;
+    private int status;
+    private boolean finished;
+    private boolean clientReadPaused;       // waiting for the upstream to become writable
+    private boolean upstreamReadPaused;     // waiting for the client to become writable
+
+    private boolean tunnel;
+    private WebSocketFrameBoundary framesToClient;
+    private WebSocketFrameBoundary framesToServer;
+    private boolean goingAway;
+    private boolean closeSentToClient;
+    private boolean closeSentToServer;
+
+    Exchange(ClientConnection client, LoopState loop, Service service, HttpRequest request, boolean bodyless) {
+        this.client = client;
+        this.loop = loop;
+        this.service = service;
+        this.request = request;
+        this.startNanos = System.nanoTime();
+        this.bodyless = bodyless;
+        HttpMethod method = request.method();
+        this.headRequest = HttpMethod.HEAD.equals(method);
+        this.retryableAfterWrite = bodyless && isIdempotent(method);
+        this.clientKeepAlive = HttpUtil.isKeepAlive(request);
+        this.clientHttp11 = request.protocolVersion().minorVersion() >= 1;
+        this.upgradeRequested = request.headers().contains(HttpHeaderNames.UPGRADE)
+                && request.headers().containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true);
+        this.webSocket = upgradeRequested
+                && request.headers().contains(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true);
+    }
+
+    private static boolean isIdempotent(HttpMethod method) {
+        return HttpMethod.GET.equals(method) || HttpMethod.HEAD.equals(method) || HttpMethod.PUT.equals(method)
+                || HttpMethod.DELETE.equals(method) || HttpMethod.OPTIONS.equals(method) || HttpMethod.TRACE.equals(method);
+    }
+
+    Target target() {
+        return target;
+    }
+
+    // ------------------------------------------------------------------ dispatch
+
+    void start() {
+        loop.exchanges.add(this);
+        rewriteRequestHead();
+        if (!enterCurrentTarget()) {
+            failWith(HttpResponseStatus.SERVICE_UNAVAILABLE,
+                    "service '" + service.name() + "' has no active version yet; deploy one first");
+            return;
+        }
+        connect();
+    }
+
+    private void rewriteRequestHead() {
+        boolean chunked = HttpUtil.isTransferEncodingChunked(request);
+        HopByHopHeaders.strip(request.headers(), upgradeRequested);
+        if (upgradeRequested) {
+            request.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
+        }
+        if (chunked) {
+            request.headers().set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+        }
+        ForwardedHeaders.apply(request.headers(), client.clientIp(), client.trustedClient());
+        request.setProtocolVersion(HttpVersion.HTTP_1_1);
+    }
+
+    /** Enters the service's current target; false when it has none. */
+    private boolean enterCurrentTarget() {
+        // A failed enter means a switch happened between reading the route and entering: read again.
+        for (int i = 0; i < 4; i++) {
+            Target current = service.activeTarget();
+            if (current == null) {
+                return false;
+            }
+            if (current.enter()) {
+                target = current;
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void connect() {
+        UpstreamConnection pooled = loop.pool.acquire(target);
+        if (pooled != null) {
+            attach(pooled);
+            return;
+        }
+        Target connectingTo = target;
+        loop.connect(connectingTo).addListener((ChannelFuture f) -> {
+            if (finished || target != connectingTo || upstream != null) {
+                if (f.isSuccess()) {
+                    f.channel().close();
+                }
+                return;
+            }
+            if (f.isSuccess()) {
+                attach(UpstreamConnection.install(f.channel(), connectingTo, loop.responseTimeoutNanos));
+            } else {
+                onConnectFailed(f.cause());
+            }
+        });
+    }
+
+    private void attach(UpstreamConnection connection) {
+        upstream = connection;
+        connection.attach(this);
+        Channel channel = connection.channel();
+        if (bodyless) {
+            channel.write(request, channel.voidPromise());
+            channel.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(headWritten);
+        } else {
+            channel.writeAndFlush(request).addListener(headWritten);
+        }
+    }
+
+    private void onHeadWritten(ChannelFuture f) {
+        if (finished || upstream == null || f.channel() != upstream.channel()) {
+            return;
+        }
+        if (!f.isSuccess()) {
+            // Nothing reached the app: the connection was dead before our bytes went through.
+            retryOrFail(false, HttpResponseStatus.BAD_GATEWAY, "the connection to " + target + " failed before the request went through");
+            return;
+        }
+        headSent = true;
+        requestSent = bodyless;
+        upstream.armResponseTimeout();
+        upstream.channel().read();
+        if (!clientRequestComplete) {
+            client.read(); // the body, or the empty end of a bodyless request
+        }
+    }
+
+    private void onConnectFailed(Throwable cause) {
+        boolean timedOut = cause instanceof ConnectTimeoutException;
+        retryOrFail(true, timedOut ? HttpResponseStatus.GATEWAY_TIMEOUT : HttpResponseStatus.BAD_GATEWAY,
+                (timedOut ? "timed out connecting to " : "could not connect to ") + target + ": " + describe(cause));
+    }
+
+    /**
+     * Moves the request to the service's current route, or fails it. {@code connectFailed}: a
+     * fresh connection to the target failed, so trying the same target again is pointless.
+     */
+    private void retryOrFail(boolean connectFailed, HttpResponseStatus status, String sentence) {
+        releaseUpstream(false);
+        Target failed = target;
+        Target current = service.activeTarget();
+        if (++attempts >= MAX_ATTEMPTS || current == null || (connectFailed && current == failed)) {
+            failWith(status, sentence);
+            return;
+        }
+        failed.recordRetriedAway();
+        failed.exit();
+        target = null;
+        if (!enterCurrentTarget()) {
+            failWith(HttpResponseStatus.SERVICE_UNAVAILABLE, "service '" + service.name() + "' has no active version");
+            return;
+        }
+        headSent = false;
+        requestSent = false;
+        connect();
+    }
+
+    // ------------------------------------------------------------------ request body
+
+    void onRequestContent(HttpContent content) {
+        boolean last = content instanceof LastHttpContent;
+        if (finished || tunnel) {
+            content.release();
+            return;
+        }
+        if (content.decoderResult().isFailure()) {
+            content.release();
+            client.timeouts().requestBodyReceived();
+            clientRequestComplete = true; // nothing more will be read from this connection
+            closeClientAfter = true;
+            failOrCut(HttpResponseStatus.BAD_REQUEST, "malformed request body: " + describe(content.decoderResult().cause()));
+            return;
+        }
+        if (last) {
+            clientRequestComplete = true;
+            client.timeouts().requestBodyReceived();
+        }
+        if (bodyless) {
+            content.release(); // the empty end of a request without a body: already sent with the head
+            return;
+        }
+        if (upstream == null) { // the body is only read once the head went through; never expected
+            content.release();
+            closeClientAfter = true;
+            failOrCut(HttpResponseStatus.BAD_GATEWAY, "the request body arrived before a connection to " + target + " was ready");
+            return;
+        }
+        Channel up = upstream.channel();
+        up.writeAndFlush(content).addListener(bodyWritten);
+        if (last) {
+            requestSent = true;
+        } else if (up.isWritable()) {
+            client.read();
+        } else {
+            clientReadPaused = true;
+        }
+    }
+
+    private void onBodyWritten(ChannelFuture f) {
+        if (f.isSuccess()) {
+            if (!finished && upstream != null && f.channel() == upstream.channel()) {
+                upstream.armResponseTimeout(); // the app is taking our bytes: it is alive
+            }
+        } else {
+            f.channel().close(); // the upstream's close event decides what the client sees
+        }
+    }
+
+    void onUpstreamWritable(UpstreamConnection connection) {
+        if (connection == upstream && clientReadPaused) {
+            clientReadPaused = false;
+            client.read();
+        }
+    }
+
+    // ------------------------------------------------------------------ response
+
+    void onUpstreamMessage(UpstreamConnection connection, Object msg) {
+        if (finished || connection != upstream) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        if (tunnel) {
+            relayToClient(msg);
+            return;
+        }
+        connection.armResponseTimeout();
+        if (msg instanceof HttpObject object && object.decoderResult().isFailure()) {
+            ReferenceCountUtil.release(msg);
+            upstreamBroken("the response from " + target + " was malformed: " + describe(object.decoderResult().cause()));
+            return;
+        }
+        if (msg instanceof HttpResponse response) {
+            onResponseHead(response);
+        } else if (msg instanceof HttpContent content) {
+            onResponseContent(content);
+        } else {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    private void onResponseHead(HttpResponse response) {
+        int code = response.status().code();
+        if (code == 101) {
+            if (upgradeRequested) {
+                beginTunnel(response);
+            } else {
+                upstreamBroken(target + " switched protocols (101) although the request asked for no upgrade");
+            }
+            return;
+        }
+        if (code < 200) { // 100 Continue and friends: relay now, the final response follows
+            interim = true;
+            HopByHopHeaders.strip(response.headers(), false);
+            responseStarted = true;
+            client.writeAndFlush(response);
+            return;
+        }
+        status = code;
+        upstreamKeepAlive = HttpUtil.isKeepAlive(response);
+        boolean bodylessResponse = headRequest || code == 204 || code == 304;
+        boolean hasLength = response.headers().contains(HttpHeaderNames.CONTENT_LENGTH);
+        HopByHopHeaders.strip(response.headers(), false);
+        boolean keepAlive = clientKeepAlive && (clientRequestComplete || bodyless) && !client.shuttingDown();
+        if (!bodylessResponse && !hasLength) {
+            if (clientHttp11) {
+                response.headers().set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+            } else {
+                keepAlive = false; // an HTTP/1.0 client reads this body until the connection closes
+            }
+        }
+        if (!keepAlive) {
+            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        } else if (!clientHttp11) {
+            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+        }
+        closeClientAfter = !keepAlive;
+        response.setProtocolVersion(HttpVersion.HTTP_1_1);
+        responseStarted = true;
+        client.write(response);
+    }
+
+    private void onResponseContent(HttpContent content) {
+        boolean last = content instanceof LastHttpContent;
+        if (interim) {
+            if (last) {
+                interim = false;
+            }
+            client.writeAndFlush(content);
+            return;
+        }
+        if (!last) {
+            client.write(content);
+            return;
+        }
+        client.writeAndFlush(content);
+        completeResponse();
+    }
+
+    void onUpstreamReadComplete(UpstreamConnection connection) {
+        if (finished || connection != upstream) {
+            return;
+        }
+        client.flush();
+        if (client.isWritable()) {
+            connection.channel().read();
+        } else {
+            upstreamReadPaused = true;
+        }
+    }
+
+    void onClientWritable() {
+        if (upstreamReadPaused && upstream != null && !finished) {
+            upstreamReadPaused = false;
+            upstream.channel().read();
+        }
+    }
+
+    private void completeResponse() {
+        target.recordResponse(status, System.nanoTime() - startNanos);
+        UpstreamConnection connection = upstream;
+        upstream = null;
+        connection.detach();
+        if (requestSent && upstreamKeepAlive) {
+            loop.pool.release(connection);
+        } else {
+            connection.close();
+        }
+        finish();
+        client.exchangeCompleted(closeClientAfter || !clientRequestComplete && !bodyless);
+    }
+
+    // ------------------------------------------------------------------ failures
+
+    void onUpstreamClosed(UpstreamConnection connection) {
+        if (finished || connection != upstream) {
+            return;
+        }
+        if (tunnel) {
+            upstream = null;
+            client.closeAfterFlush();
+            finish();
+            return;
+        }
+        if (!responseStarted && (!headSent || retryableAfterWrite)) {
+            retryOrFail(false, HttpResponseStatus.BAD_GATEWAY,
+                    target + " closed the connection before it answered");
+            return;
+        }
+        upstreamBroken(target + (responseStarted ? " closed the connection before it finished answering"
+                : " closed the connection before it answered"));
+    }
+
+    void onUpstreamTimeout(UpstreamConnection connection) {
+        if (finished || connection != upstream) {
+            return;
+        }
+        long seconds = TimeUnit.NANOSECONDS.toSeconds(loop.responseTimeoutNanos);
+        failOrCut(HttpResponseStatus.GATEWAY_TIMEOUT, target + " did not answer within " + seconds + " s");
+    }
+
+    void onClientClosed() {
+        if (finished) {
+            return;
+        }
+        releaseUpstream(false);
+        finish();
+    }
+
+    /**
+     * Ends the exchange because its target's drain (or the proxy's shutdown) timed out: 504 if
+     * the client has seen nothing yet, a close frame 1001 for a WebSocket, a closed connection
+     * otherwise.
+     */
+    void endForDrain() {
+        if (finished) {
+            return;
+        }
+        if (tunnel) {
+            goAway();
+            return;
+        }
+        failOrCut(HttpResponseStatus.GATEWAY_TIMEOUT,
+                target + " was still answering when its drain timed out; retry the request");
+    }
+
+    private void upstreamBroken(String sentence) {
+        failOrCut(HttpResponseStatus.BAD_GATEWAY, sentence);
+    }
+
+    /** A clean error response while the client has seen nothing, else a cut connection. */
+    private void failOrCut(HttpResponseStatus status, String sentence) {
+        if (!responseStarted) {
+            failWith(status, sentence);
+            return;
+        }
+        if (target != null) {
+            target.recordResponse(this.status == 0 ? status.code() : this.status, System.nanoTime() - startNanos);
+        }
+        releaseUpstream(false);
+        finish();
+        client.abort();
+    }
+
+    private void failWith(HttpResponseStatus status, String sentence) {
+        if (target != null) {
+            target.recordResponse(status.code(), System.nanoTime() - startNanos);
+        }
+        releaseUpstream(false);
+        finish();
+        client.respondError(status, sentence, clientKeepAlive && !closeClientAfter && (clientRequestComplete || bodyless));
+    }
+
+    private void releaseUpstream(boolean reusable) {
+        UpstreamConnection connection = upstream;
+        if (connection == null) {
+            return;
+        }
+        upstream = null;
+        connection.detach();
+        if (reusable) {
+            loop.pool.release(connection);
+        } else {
+            connection.close();
+        }
+    }
+
+    private void finish() {
+        if (finished) {
+            return;
+        }
+        finished = true;
+        if (target != null) {
+            target.exit();
+        }
+        loop.exchanges.remove(this);
+    }
+
+    private static String describe(Throwable cause) {
+        if (cause == null) {
+            return "unknown error";
+        }
+        String message = cause.getMessage();
+        return message == null ? cause.getClass().getSimpleName() : message;
+    }
+
+    // ------------------------------------------------------------------ upgraded connections
+
+    private void beginTunnel(HttpResponse response) {
+        tunnel = true;
+        responseStarted = true;
+        status = 101;
+        target.recordResponse(101, System.nanoTime() - startNanos);
+        HopByHopHeaders.strip(response.headers(), true);
+        response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
+        client.writeAndFlush(response);
+        if (webSocket) {
+            framesToClient = new WebSocketFrameBoundary();
+            framesToServer = new WebSocketFrameBoundary();
+        }
+        // Encoders out first, decoders last: each decoder hands over the bytes it holds, and
+        // they must find the other side already raw.
+        client.beginTunnel();
+        upstream.switchToTunnel();
+        client.finishTunnel();
+        if (finished || upstream == null) {
+            return;
+        }
+        client.read();
+        upstream.channel().read();
+    }
+
+    void onClientBytes(ByteBuf bytes) {
+        if (finished || upstream == null || closeSentToServer) {
+            bytes.release();
+            return;
+        }
+        Channel up = upstream.channel();
+        boolean frameEnded = relay(bytes, up, framesToServer, goingAway && !closeSentToServer);
+        if (frameEnded) {
+            sendCloseToServer();
+            return;
+        }
+        if (up.isWritable()) {
+            client.read();
+        } else {
+            clientReadPaused = true;
+        }
+    }
+
+    private void relayToClient(Object msg) {
+        if (!(msg instanceof ByteBuf bytes) || closeSentToClient) {
+            ReferenceCountUtil.release(msg); // the codec's empty end of the 101, or bytes after our close frame
+            if (!closeSentToClient && upstream != null) {
+                upstream.channel().read();
+            }
+            return;
+        }
+        boolean frameEnded = relay(bytes, client.channel(), framesToClient, goingAway && !closeSentToClient);
+        if (frameEnded) {
+            sendCloseToClient();
+            return;
+        }
+        if (client.isWritable()) {
+            upstream.channel().read();
+        } else {
+            upstreamReadPaused = true;
+        }
+    }
+
+    /**
+     * Writes {@code bytes} to {@code to}. When {@code cutAtFrameEnd}, only up to the end of the
+     * current WebSocket frame is written and the rest dropped; returns true if a frame ended there.
+     */
+    private static boolean relay(ByteBuf bytes, Channel to, WebSocketFrameBoundary frames, boolean cutAtFrameEnd) {
+        if (frames == null) {
+            to.writeAndFlush(bytes);
+            return false;
+        }
+        int length = bytes.readableBytes();
+        int passed = frames.advance(bytes, bytes.readerIndex(), length, cutAtFrameEnd);
+        if (cutAtFrameEnd && frames.atBoundary()) {
+            to.writeAndFlush(bytes.retainedSlice(bytes.readerIndex(), passed));
+            bytes.release();
+            return true;
+        }
+        to.writeAndFlush(bytes);
+        return false;
+    }
+
+    private void goAway() {
+        if (framesToClient == null) { // not a WebSocket: no close frame to send, just close
+            closeTunnel();
+            return;
+        }
+        goingAway = true;
+        if (framesToClient.atBoundary()) {
+            sendCloseToClient();
+        }
+        if (framesToServer.atBoundary()) {
+            sendCloseToServer();
+        }
+        // A peer stuck in the middle of a frame does not get to hold the drain.
+        client.channel().eventLoop().schedule(this::closeTunnel, TUNNEL_CLOSE_GRACE_MILLIS, TimeUnit.MILLISECONDS);
+        client.read();
+        if (upstream != null) {
+            upstream.channel().read();
+        }
+    }
+
+    private void sendCloseToClient() {
+        closeSentToClient = true;
+        client.channel().writeAndFlush(Unpooled.wrappedBuffer(WebSocketFrameBoundary.closeFrameToClient()));
+        closeTunnelIfBothSent();
+    }
+
+    private void sendCloseToServer() {
+        closeSentToServer = true;
+        if (upstream != null) {
+            upstream.channel().writeAndFlush(Unpooled.wrappedBuffer(
+                    WebSocketFrameBoundary.closeFrameToServer(ThreadLocalRandom.current().nextInt())));
+        }
+        closeTunnelIfBothSent();
+    }
+
+    private void closeTunnelIfBothSent() {
+        if (closeSentToClient && closeSentToServer) {
+            closeTunnel();
+        }
+    }
+
+    private void closeTunnel() {
+        if (finished) {
+            return;
+        }
+        UpstreamConnection connection = upstream;
+        upstream = null;
+        if (connection != null) {
+            connection.detach();
+            connection.closeAfterFlush();
+        }
+        finish();
+        client.closeAfterFlush();
+    }
+}
