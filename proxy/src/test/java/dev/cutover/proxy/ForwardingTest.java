@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 
 import dev.cutover.sample.SampleServer;
 import dev.cutover.testing.RawHttp;
+import dev.cutover.testing.RawHttpServer;
 
 /** What passes through the proxy, byte for byte: bodies, framing, headers, keep-alive, 1xx. */
 class ForwardingTest {
@@ -99,10 +100,10 @@ class ForwardingTest {
     void hopByHopResponseHeadersStopAtTheProxyAndFramingIsRedone() throws Exception {
         String close = "HTTP/1.1 200 OK\r\nConnection: close, X-Hop\r\nX-Hop: 1\r\nKeep-Alive: timeout=5\r\n"
                 + "X-End-To-End: kept\r\nContent-Length: 5\r\n\r\nhello";
-        try (ScriptedBackend scripted = ScriptedBackend.answering(close, ScriptedBackend.After.CLOSE);
+        try (RawHttpServer scripted = RawHttpServer.answering(close, RawHttpServer.After.CLOSE);
              ProxyHarness own = ProxyHarness.start();
              RawHttp client = RawHttp.connect(own.port())) {
-            own.web.switchTo(scripted.target("scripted"));
+            own.web.switchTo(ProxyHarness.targetOf(scripted, "scripted"));
 
             RawHttp.Response first = client.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n").readResponse();
             RawHttp.Response second = client.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n").readResponse();
@@ -111,17 +112,17 @@ class ForwardingTest {
             assertThat(first.header("x-end-to-end")).isEqualTo("kept");
             assertThat(first.headers().keySet()).doesNotContain("x-hop", "keep-alive", "connection");
             assertThat(second.bodyText()).as("the app's Connection: close is not the client's").isEqualTo("hello");
-            assertThat(scripted.connections()).isEqualTo(2);
+            assertThat(scripted.connectionsAccepted()).isEqualTo(2);
         }
     }
 
     @Test
     void closeDelimitedResponseFromAnHttp10AppReachesAnHttp11ClientChunked() throws Exception {
-        try (ScriptedBackend old = ScriptedBackend.answering("HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\nuntil the end",
-                ScriptedBackend.After.CLOSE);
+        try (RawHttpServer old = RawHttpServer.answering("HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\nuntil the end",
+                RawHttpServer.After.CLOSE);
              ProxyHarness own = ProxyHarness.start();
              RawHttp client = RawHttp.connect(own.port())) {
-            own.web.switchTo(old.target("old"));
+            own.web.switchTo(ProxyHarness.targetOf(old, "old"));
 
             RawHttp.Response response = client.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n").readResponse();
 

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import dev.cutover.sample.SampleServer;
 import dev.cutover.testing.Eventually;
 import dev.cutover.testing.RawHttp;
+import dev.cutover.testing.RawHttpServer;
 
 /** What a client sees when there is nothing to reach, or the app fails it, or the client stalls. */
 class ProxyErrorsTest {
@@ -148,10 +149,10 @@ class ProxyErrorsTest {
 
     @Test
     void appThatClosesWithoutAnsweringAPostGets502() throws Exception {
-        try (ScriptedBackend mute = ScriptedBackend.answering(head -> null, ScriptedBackend.After.CLOSE);
+        try (RawHttpServer mute = RawHttpServer.answering(head -> null, RawHttpServer.After.CLOSE);
              ProxyHarness harness = ProxyHarness.start();
              RawHttp client = RawHttp.connect(harness.port())) {
-            Target target = mute.target("mute");
+            Target target = ProxyHarness.targetOf(mute, "mute");
             harness.web.switchTo(target);
 
             RawHttp.Response response = client.send("POST /x HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc").readResponse();
@@ -165,11 +166,11 @@ class ProxyErrorsTest {
 
     @Test
     void appThatCutsItsResponseShortMakesTheProxyCloseTheClient() throws Exception {
-        try (ScriptedBackend truncating = ScriptedBackend.answering(
-                "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly part", ScriptedBackend.After.CLOSE);
+        try (RawHttpServer truncating = RawHttpServer.answering(
+                "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly part", RawHttpServer.After.CLOSE);
              ProxyHarness harness = ProxyHarness.start();
              RawHttp client = RawHttp.connect(harness.port())) {
-            Target target = truncating.target("truncating");
+            Target target = ProxyHarness.targetOf(truncating, "truncating");
             harness.web.switchTo(target);
 
             client.send(GET);
@@ -183,11 +184,11 @@ class ProxyErrorsTest {
 
     @Test
     void unsolicitedProtocolSwitchFromTheAppIsA502() throws Exception {
-        try (ScriptedBackend switching = ScriptedBackend.answering(
-                "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: upgrade\r\n\r\n", ScriptedBackend.After.KEEP_OPEN);
+        try (RawHttpServer switching = RawHttpServer.answering(
+                "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: upgrade\r\n\r\n", RawHttpServer.After.KEEP_OPEN);
              ProxyHarness harness = ProxyHarness.start();
              RawHttp client = RawHttp.connect(harness.port())) {
-            harness.web.switchTo(switching.target("switching"));
+            harness.web.switchTo(ProxyHarness.targetOf(switching, "switching"));
 
             assertThat(client.send(GET).readResponse().status()).isEqualTo(502);
         }

@@ -5,6 +5,7 @@ import java.time.Duration;
 
 import dev.cutover.sample.SampleOptions;
 import dev.cutover.sample.SampleServer;
+import dev.cutover.testing.RawHttpServer;
 
 /** A proxy on an ephemeral local port routing every request to one service, "web". */
 final class ProxyHarness implements AutoCloseable {
@@ -35,6 +36,10 @@ final class ProxyHarness implements AutoCloseable {
 
     static Target targetOf(SampleServer backend) {
         return Target.of(backend.version(), "127.0.0.1", backend.port());
+    }
+
+    static Target targetOf(RawHttpServer server, String name) {
+        return Target.of(name, "127.0.0.1", server.port());
     }
 
     static SampleServer backend(String version) throws InterruptedException {
