@@ -2,9 +2,9 @@ package dev.cutover.loadgen;
 
 import dev.cutover.sample.SampleOptions;
 import dev.cutover.sample.SampleServer;
+import dev.cutover.testing.RawHttpServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -15,15 +15,14 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
-import static dev.cutover.loadgen.RawHttpServer.contentLength;
-import static dev.cutover.loadgen.RawHttpServer.readHead;
-import static dev.cutover.loadgen.RawHttpServer.skip;
-import static dev.cutover.loadgen.RawHttpServer.write;
+import static dev.cutover.testing.RawHttpServer.contentLength;
+import static dev.cutover.testing.RawHttpServer.readHead;
+import static dev.cutover.testing.RawHttpServer.skip;
+import static dev.cutover.testing.RawHttpServer.write;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.entry;
 
 /** Every way a request can fail is seen, named, and counted once; and the harmless closes are not failures. */
-@ExtendWith(NettyLeaks.class)
 @Timeout(30)
 class FailureDetectionTest {
 

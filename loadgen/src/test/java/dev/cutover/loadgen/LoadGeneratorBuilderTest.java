@@ -1,14 +1,12 @@
 package dev.cutover.loadgen;
 
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.net.URI;
 import java.time.Duration;
 
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-@ExtendWith(NettyLeaks.class)
 class LoadGeneratorBuilderTest {
 
     private static final URI TARGET = URI.create("http://127.0.0.1:9/");

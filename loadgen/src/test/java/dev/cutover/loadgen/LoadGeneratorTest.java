@@ -4,7 +4,6 @@ import dev.cutover.sample.SampleOptions;
 import dev.cutover.sample.SampleServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.net.URI;
 import java.time.Duration;
@@ -18,7 +17,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.entry;
 
 /** The load against a real backend (the sample app): what it sends, and that it counts exactly. */
-@ExtendWith(NettyLeaks.class)
 @Timeout(30)
 class LoadGeneratorTest {
 

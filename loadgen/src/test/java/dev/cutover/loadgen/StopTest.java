@@ -4,14 +4,12 @@ import dev.cutover.sample.SampleOptions;
 import dev.cutover.sample.SampleServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.time.Duration;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** How a load ends: at its duration, or at stop(), which lets the requests in flight finish. */
-@ExtendWith(NettyLeaks.class)
 @Timeout(30)
 class StopTest {
 

@@ -3,7 +3,6 @@ package dev.cutover.loadgen;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.io.ByteArrayOutputStream;
 import java.security.MessageDigest;
@@ -12,7 +11,6 @@ import java.util.HexFormat;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-@ExtendWith(NettyLeaks.class)
 class UploadBodyTest {
 
     /** Not a multiple of the chunk size, nor of 8: the tail of the last chunk is exercised too. */

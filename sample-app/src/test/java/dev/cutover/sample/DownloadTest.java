@@ -1,6 +1,6 @@
 package dev.cutover.sample;
 
-import dev.cutover.sample.RawConnection.RawResponse;
+import dev.cutover.testing.RawHttp;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -33,9 +33,9 @@ class DownloadTest {
     void contentLengthDownloadSendsExactlyTheAskedBytesOfThePattern() throws Exception {
         // Not a multiple of the chunk size, so the short last chunk is checked too.
         final int size = 10 * DownloadWriter.CHUNK_SIZE + 1_234;
-        try (RawConnection connection = new RawConnection(server.port())) {
-            connection.send("GET /download?bytes=" + size + " HTTP/1.1\nHost: s\n\n");
-            final RawResponse response = connection.read();
+        try (RawHttp connection = RawHttp.connect(server.port())) {
+            connection.send("GET /download?bytes=" + size + " HTTP/1.1\r\nHost: s\r\n\r\n");
+            final RawHttp.Response response = connection.readResponse();
 
             assertThat(response.status()).isEqualTo(200);
             assertThat(response.header("content-length")).isEqualTo(String.valueOf(size));
@@ -48,9 +48,9 @@ class DownloadTest {
     @Test
     void chunkedDownloadSendsThePatternInChunkedFraming() throws Exception {
         final int size = 3 * 1024 * 1024 + 5;
-        try (RawConnection connection = new RawConnection(server.port())) {
-            connection.send("GET /download?bytes=" + size + "&chunked=1 HTTP/1.1\nHost: s\n\n");
-            final RawResponse response = connection.read();
+        try (RawHttp connection = RawHttp.connect(server.port())) {
+            connection.send("GET /download?bytes=" + size + "&chunked=1 HTTP/1.1\r\nHost: s\r\n\r\n");
+            final RawHttp.Response response = connection.readResponse();
 
             assertThat(response.status()).isEqualTo(200);
             assertThat(response.header("transfer-encoding")).isEqualTo("chunked");
@@ -62,15 +62,16 @@ class DownloadTest {
     @Test
     void largeDownloadStreamsAllItsBytesInOrder() throws Exception {
         final long size = 256L * 1024 * 1024;
-        try (RawConnection connection = new RawConnection(server.port())) {
-            connection.send("GET /download?bytes=" + size + " HTTP/1.1\nHost: s\n\n");
-            final RawResponse head = connection.readHead();
+        try (RawHttp connection = RawHttp.connect(server.port())) {
+            connection.send("GET /download?bytes=" + size + " HTTP/1.1\r\nHost: s\r\n\r\n");
+            // The head only: the 256 MB body is read and checked below as it streams in.
+            final RawHttp.Response head = connection.readResponse(true);
             assertThat(head.header("content-length")).isEqualTo(String.valueOf(size));
 
             final byte[] buffer = new byte[64 * 1024];
             long position = 0;
             while (position < size) {
-                final int n = connection.in().read(buffer, 0, (int) Math.min(buffer.length, size - position));
+                final int n = connection.input().read(buffer, 0, (int) Math.min(buffer.length, size - position));
                 assertThat(n).as("bytes after %d of %d", position, size).isPositive();
                 for (int i = 0; i < n; i++) {
                     if (buffer[i] != SamplePattern.byteAt(position + i)) {
@@ -84,13 +85,13 @@ class DownloadTest {
 
     @Test
     void emptyDownloadsWorkInBothFramings() throws Exception {
-        try (RawConnection connection = new RawConnection(server.port())) {
-            connection.send("GET /download?bytes=0 HTTP/1.1\nHost: s\n\nGET /download?bytes=0&chunked=1 HTTP/1.1\nHost: s\n\n");
+        try (RawHttp connection = RawHttp.connect(server.port())) {
+            connection.send("GET /download?bytes=0 HTTP/1.1\r\nHost: s\r\n\r\nGET /download?bytes=0&chunked=1 HTTP/1.1\r\nHost: s\r\n\r\n");
 
-            final RawResponse plain = connection.read();
+            final RawHttp.Response plain = connection.readResponse();
             assertThat(plain.header("content-length")).isEqualTo("0");
             assertThat(plain.body()).isEmpty();
-            final RawResponse chunked = connection.read();
+            final RawHttp.Response chunked = connection.readResponse();
             assertThat(chunked.header("transfer-encoding")).isEqualTo("chunked");
             assertThat(chunked.body()).isEmpty();
         }
@@ -98,21 +99,21 @@ class DownloadTest {
 
     @Test
     void connectionIsReusableAfterADownload() throws Exception {
-        try (RawConnection connection = new RawConnection(server.port())) {
-            connection.send("GET /download?bytes=100000&chunked=1 HTTP/1.1\nHost: s\n\n");
-            assertPattern(connection.read().body(), 100_000);
-            connection.send("GET / HTTP/1.1\nHost: s\n\n");
+        try (RawHttp connection = RawHttp.connect(server.port())) {
+            connection.send("GET /download?bytes=100000&chunked=1 HTTP/1.1\r\nHost: s\r\n\r\n");
+            assertPattern(connection.readResponse().body(), 100_000);
+            connection.send("GET / HTTP/1.1\r\nHost: s\r\n\r\n");
 
-            assertThat(connection.read().text()).isEqualTo("v1\n");
+            assertThat(connection.readResponse().bodyText()).isEqualTo("v1\n");
         }
     }
 
     @Test
     void downloadWithoutByteCountIs400() throws Exception {
-        try (RawConnection connection = new RawConnection(server.port())) {
-            connection.send("GET /download?bytes=lots HTTP/1.1\nHost: s\n\n");
+        try (RawHttp connection = RawHttp.connect(server.port())) {
+            connection.send("GET /download?bytes=lots HTTP/1.1\r\nHost: s\r\n\r\n");
 
-            assertThat(connection.read().status()).isEqualTo(400);
+            assertThat(connection.readResponse().status()).isEqualTo(400);
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.cutover.sample;
 
-import dev.cutover.sample.RawConnection.RawResponse;
+import dev.cutover.testing.Eventually;
+import dev.cutover.testing.RawHttp;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -35,9 +36,9 @@ class SampleAppProcessTest {
             final int port = app.awaitListening(START);
 
             assertThat(app.stdout()).containsExactly("sample-app v2 listening on 127.0.0.1:" + port);
-            try (RawConnection connection = new RawConnection(port)) {
-                final RawResponse response = connection.send("GET / HTTP/1.1\nHost: s\n\n").read();
-                assertThat(response.text()).isEqualTo("v2\n");
+            try (RawHttp connection = RawHttp.connect(port)) {
+                final RawHttp.Response response = connection.send("GET / HTTP/1.1\r\nHost: s\r\n\r\n").readResponse();
+                assertThat(response.bodyText()).isEqualTo("v2\n");
                 assertThat(response.header("x-version")).isEqualTo("v2");
             }
         }
@@ -92,17 +93,17 @@ class SampleAppProcessTest {
     void sigtermLetsASlowRequestFinishThenExitsZero() throws Exception {
         try (SampleProcess app = SampleProcess.start(SampleProcess.lightJvm(), "--port", "0", "--version", "v5")) {
             final int port = app.awaitListening(START);
-            try (RawConnection connection = new RawConnection(port)) {
+            try (RawHttp connection = RawHttp.connect(port)) {
                 // The server sends 100 only after counting the request, so once we read it the request is in flight.
-                connection.send("GET /slow?ms=1500 HTTP/1.1\nHost: s\nExpect: 100-continue\n\n");
-                assertThat(connection.read().status()).isEqualTo(100);
+                connection.send("GET /slow?ms=1500 HTTP/1.1\r\nHost: s\r\nExpect: 100-continue\r\n\r\n");
+                assertThat(connection.readResponse().status()).isEqualTo(100);
 
                 app.terminate();
 
-                Await.until("the draining app refuses new connections", Duration.ofSeconds(5), () -> refuses(port));
-                final RawResponse response = connection.read();
+                Eventually.await("the draining app refuses new connections", Duration.ofSeconds(5), () -> refuses(port));
+                final RawHttp.Response response = connection.readResponse();
                 assertThat(response.status()).isEqualTo(200);
-                assertThat(response.text()).isEqualTo("v5\n");
+                assertThat(response.bodyText()).isEqualTo("v5\n");
                 assertThat(response.header("connection")).isEqualTo("close");
             }
             assertThat(app.awaitExit(EXIT)).isZero();
@@ -118,20 +119,20 @@ class SampleAppProcessTest {
         // Aggregating the body anywhere (heap or direct memory) would not fit: only streaming passes.
         final long size = 256L * 1024 * 1024;
         try (SampleProcess app = SampleProcess.start(List.of("-Xmx64m", "-XX:MaxDirectMemorySize=64m"), "--port", "0");
-             RawConnection connection = new RawConnection(app.awaitListening(START))) {
-            connection.send("POST /upload HTTP/1.1\nHost: s\nContent-Length: " + size + "\n\n");
+             RawHttp connection = RawHttp.connect(app.awaitListening(START))) {
+            connection.send("POST /upload HTTP/1.1\r\nHost: s\r\nContent-Length: " + size + "\r\n\r\n");
             final MessageDigest sent = MessageDigest.getInstance("SHA-256");
             final byte[] block = SamplePattern.firstBytes(1024 * 1024);
-            final OutputStream out = connection.out();
+            final OutputStream out = connection.output();
             for (long offset = 0; offset < size; offset += block.length) {
                 out.write(block);
                 sent.update(block);
             }
             out.flush();
 
-            final RawResponse response = connection.read();
+            final RawHttp.Response response = connection.readResponse();
             assertThat(response.status()).isEqualTo(200);
-            assertThat(response.text()).isEqualTo("{\"bytes\":" + size + ",\"sha256\":\"" + HexFormat.of().formatHex(sent.digest()) + "\"}");
+            assertThat(response.bodyText()).isEqualTo("{\"bytes\":" + size + ",\"sha256\":\"" + HexFormat.of().formatHex(sent.digest()) + "\"}");
         }
     }
 
@@ -140,10 +141,11 @@ class SampleAppProcessTest {
         // Without backpressure the server would queue the whole body for a reader that has stopped.
         final long size = 256L * 1024 * 1024;
         try (SampleProcess app = SampleProcess.start(List.of("-Xmx64m", "-XX:MaxDirectMemorySize=64m"), "--port", "0");
-             RawConnection connection = new RawConnection(app.awaitListening(START))) {
-            connection.send("GET /download?bytes=" + size + " HTTP/1.1\nHost: s\n\n");
-            assertThat(connection.readHead().header("content-length")).isEqualTo(String.valueOf(size));
-            final InputStream in = connection.in();
+             RawHttp connection = RawHttp.connect(app.awaitListening(START))) {
+            connection.send("GET /download?bytes=" + size + " HTTP/1.1\r\nHost: s\r\n\r\n");
+            // The head only: the body is read below, at the pace of a reader that stalls.
+            assertThat(connection.readResponse(true).header("content-length")).isEqualTo(String.valueOf(size));
+            final InputStream in = connection.input();
             final byte[] buffer = new byte[256 * 1024];
             long position = readAndCheck(in, buffer, 0, 1024 * 1024);
 

@@ -1,6 +1,6 @@
 package dev.cutover.sample;
 
-import dev.cutover.sample.RawConnection.RawResponse;
+import dev.cutover.testing.RawHttp;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -85,26 +85,26 @@ class SampleEndpointsTest {
 
     @Test
     void headOnRootSendsTheHeadWithoutTheBody() throws Exception {
-        try (RawConnection connection = new RawConnection(server.port())) {
-            connection.send("HEAD / HTTP/1.1\nHost: sample\n\n");
-            final RawResponse head = connection.readHead();
+        try (RawHttp connection = RawHttp.connect(server.port())) {
+            connection.send("HEAD / HTTP/1.1\r\nHost: sample\r\n\r\n");
+            final RawHttp.Response head = connection.readResponse(true);
             // If HEAD had sent a body, these bytes would be read as the next status line and fail.
-            connection.send("GET / HTTP/1.1\nHost: sample\n\n");
-            final RawResponse get = connection.read();
+            connection.send("GET / HTTP/1.1\r\nHost: sample\r\n\r\n");
+            final RawHttp.Response get = connection.readResponse();
 
             assertThat(head.status()).isEqualTo(200);
             assertThat(head.header("content-length")).isEqualTo("3");
             assertThat(head.header("x-version")).isEqualTo("v7");
-            assertThat(get.text()).isEqualTo("v7\n");
+            assertThat(get.bodyText()).isEqualTo("v7\n");
         }
     }
 
     @Test
     void statusAnswersTheAskedCodeWithAnEmptyBody() throws Exception {
-        try (RawConnection connection = new RawConnection(server.port())) {
+        try (RawHttp connection = RawHttp.connect(server.port())) {
             for (int code : List.of(200, 204, 304, 418, 503)) {
-                connection.send("GET /status?code=" + code + " HTTP/1.1\nHost: sample\n\n");
-                final RawResponse response = connection.read();
+                connection.send("GET /status?code=" + code + " HTTP/1.1\r\nHost: sample\r\n\r\n");
+                final RawHttp.Response response = connection.readResponse();
 
                 assertThat(response.status()).isEqualTo(code);
                 assertThat(response.body()).isEmpty();
@@ -143,21 +143,19 @@ class SampleEndpointsTest {
 
     @Test
     void headersEchoesEveryRequestHeaderLowercasedWithAllItsValues() throws Exception {
-        try (RawConnection connection = new RawConnection(server.port())) {
-            connection.send("""
-                    GET /headers HTTP/1.1
-                    Host: sample:80
-                    X-Forwarded-For: 10.0.0.1
-                    X-Forwarded-For: 10.0.0.2
-                    Via: 1.1 cutover
-                    X-Quote: say "hi" \\ bye
-
-                    """);
-            final RawResponse response = connection.read();
+        try (RawHttp connection = RawHttp.connect(server.port())) {
+            connection.send("GET /headers HTTP/1.1\r\n"
+                    + "Host: sample:80\r\n"
+                    + "X-Forwarded-For: 10.0.0.1\r\n"
+                    + "X-Forwarded-For: 10.0.0.2\r\n"
+                    + "Via: 1.1 cutover\r\n"
+                    + "X-Quote: say \"hi\" \\ bye\r\n"
+                    + "\r\n");
+            final RawHttp.Response response = connection.readResponse();
 
             assertThat(response.status()).isEqualTo(200);
             assertThat(response.header("content-type")).isEqualTo("application/json");
-            assertThat(response.text()).isEqualTo("""
+            assertThat(response.bodyText()).isEqualTo("""
                     {"host":["sample:80"],"x-forwarded-for":["10.0.0.1","10.0.0.2"],"via":["1.1 cutover"],"x-quote":["say \\"hi\\" \\\\ bye"]}
                     """);
         }
@@ -165,10 +163,10 @@ class SampleEndpointsTest {
 
     @Test
     void keepAliveConnectionServesManyRequests() throws Exception {
-        try (RawConnection connection = new RawConnection(server.port())) {
+        try (RawHttp connection = RawHttp.connect(server.port())) {
             for (int i = 0; i < 20; i++) {
-                connection.send("GET / HTTP/1.1\nHost: sample\n\n");
-                final RawResponse response = connection.read();
+                connection.send("GET / HTTP/1.1\r\nHost: sample\r\n\r\n");
+                final RawHttp.Response response = connection.readResponse();
                 assertThat(response.status()).isEqualTo(200);
                 assertThat(response.header("connection")).isNull();
             }
@@ -177,34 +175,34 @@ class SampleEndpointsTest {
 
     @Test
     void pipelinedRequestsAreAnsweredInOrderEvenWhenTheFirstIsSlow() throws Exception {
-        try (RawConnection connection = new RawConnection(server.port())) {
-            connection.send("GET /slow?ms=200 HTTP/1.1\nHost: s\n\nGET /status?code=418 HTTP/1.1\nHost: s\n\nGET / HTTP/1.1\nHost: s\n\n");
+        try (RawHttp connection = RawHttp.connect(server.port())) {
+            connection.send("GET /slow?ms=200 HTTP/1.1\r\nHost: s\r\n\r\nGET /status?code=418 HTTP/1.1\r\nHost: s\r\n\r\nGET / HTTP/1.1\r\nHost: s\r\n\r\n");
 
-            assertThat(connection.read().text()).isEqualTo("v7\n");
-            assertThat(connection.read().status()).isEqualTo(418);
-            assertThat(connection.read().text()).isEqualTo("v7\n");
+            assertThat(connection.readResponse().bodyText()).isEqualTo("v7\n");
+            assertThat(connection.readResponse().status()).isEqualTo(418);
+            assertThat(connection.readResponse().bodyText()).isEqualTo("v7\n");
         }
     }
 
     @Test
     void connectionCloseRequestGetsItsAnswerThenTheConnectionCloses() throws Exception {
-        try (RawConnection connection = new RawConnection(server.port())) {
-            connection.send("GET / HTTP/1.1\nHost: s\nConnection: close\n\n");
-            final RawResponse response = connection.read();
+        try (RawHttp connection = RawHttp.connect(server.port())) {
+            connection.send("GET / HTTP/1.1\r\nHost: s\r\nConnection: close\r\n\r\n");
+            final RawHttp.Response response = connection.readResponse();
 
             assertThat(response.header("connection")).isEqualTo("close");
-            assertThat(connection.closedByServer()).isTrue();
+            assertThat(connection.input().read()).as("end of stream: the server closed the connection").isEqualTo(-1);
         }
     }
 
     @Test
     void malformedRequestGets400AndTheConnectionCloses() throws Exception {
-        try (RawConnection connection = new RawConnection(server.port())) {
-            connection.send("GET / HTTP/1.1\nHost: s\nContent-Length: twelve\n\n");
-            final RawResponse response = connection.read();
+        try (RawHttp connection = RawHttp.connect(server.port())) {
+            connection.send("GET / HTTP/1.1\r\nHost: s\r\nContent-Length: twelve\r\n\r\n");
+            final RawHttp.Response response = connection.readResponse();
 
             assertThat(response.status()).isEqualTo(400);
-            assertThat(connection.closedByServer()).isTrue();
+            assertThat(connection.input().read()).as("end of stream: the server closed the connection").isEqualTo(-1);
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.cutover.sample;
 
-import dev.cutover.sample.RawConnection.RawResponse;
+import dev.cutover.testing.Eventually;
+import dev.cutover.testing.RawHttp;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -24,8 +25,8 @@ class SampleLifecycleTest {
         try (SampleServer server = SampleServer.start(SampleOptions.of(0, "v1"))) {
             assertThat(server.port()).isPositive();
             assertThat(server.version()).isEqualTo("v1");
-            try (RawConnection connection = new RawConnection(server.port())) {
-                assertThat(connection.send("GET / HTTP/1.1\nHost: s\n\n").read().text()).isEqualTo("v1\n");
+            try (RawHttp connection = RawHttp.connect(server.port())) {
+                assertThat(connection.send("GET / HTTP/1.1\r\nHost: s\r\n\r\n").readResponse().bodyText()).isEqualTo("v1\n");
             }
         }
     }
@@ -73,60 +74,60 @@ class SampleLifecycleTest {
     @Test
     void aRequestIsInFlightFromItsHeadUntilItsAnswerIsWritten() throws Exception {
         try (SampleServer server = SampleServer.start(SampleOptions.of(0, "v1"));
-             RawConnection connection = new RawConnection(server.port())) {
+             RawHttp connection = RawHttp.connect(server.port())) {
             assertThat(server.inFlight()).isZero();
-            connection.send("GET /slow?ms=300 HTTP/1.1\nHost: s\n\n");
-            Await.until("the slow request is in flight", Duration.ofSeconds(5), () -> server.inFlight() == 1);
+            connection.send("GET /slow?ms=300 HTTP/1.1\r\nHost: s\r\n\r\n");
+            Eventually.await("the slow request is in flight", Duration.ofSeconds(5), () -> server.inFlight() == 1);
 
-            assertThat(connection.read().status()).isEqualTo(200);
-            Await.until("the answered request is no longer in flight", Duration.ofSeconds(5), () -> server.inFlight() == 0);
+            assertThat(connection.readResponse().status()).isEqualTo(200);
+            Eventually.await("the answered request is no longer in flight", Duration.ofSeconds(5), () -> server.inFlight() == 0);
         }
     }
 
     @Test
     void aClientThatHangsUpMidUploadNoLongerCountsAsInFlight() throws Exception {
         try (SampleServer server = SampleServer.start(SampleOptions.of(0, "v1"))) {
-            try (RawConnection connection = new RawConnection(server.port())) {
-                connection.send("POST /upload HTTP/1.1\nHost: s\nContent-Length: 1000\n\nonly part of it");
-                Await.until("the upload is in flight", Duration.ofSeconds(5), () -> server.inFlight() == 1);
+            try (RawHttp connection = RawHttp.connect(server.port())) {
+                connection.send("POST /upload HTTP/1.1\r\nHost: s\r\nContent-Length: 1000\r\n\r\nonly part of it");
+                Eventually.await("the upload is in flight", Duration.ofSeconds(5), () -> server.inFlight() == 1);
             }
-            Await.until("the abandoned upload is uncounted", Duration.ofSeconds(5), () -> server.inFlight() == 0);
+            Eventually.await("the abandoned upload is uncounted", Duration.ofSeconds(5), () -> server.inFlight() == 0);
         }
     }
 
     @Test
     void closeWaitsForASlowRequestInFlightThenStops() throws Exception {
         final SampleServer server = SampleServer.start(SampleOptions.of(0, "v1"));
-        try (RawConnection connection = new RawConnection(server.port())) {
-            connection.send("GET /slow?ms=1500 HTTP/1.1\nHost: s\n\n");
-            Await.until("the slow request is in flight", Duration.ofSeconds(5), () -> server.inFlight() == 1);
+        try (RawHttp connection = RawHttp.connect(server.port())) {
+            connection.send("GET /slow?ms=1500 HTTP/1.1\r\nHost: s\r\n\r\n");
+            Eventually.await("the slow request is in flight", Duration.ofSeconds(5), () -> server.inFlight() == 1);
 
             final long start = System.nanoTime();
             final CompletableFuture<Void> closing = CompletableFuture.runAsync(server::close);
-            Await.until("the listener refuses new connections while draining", Duration.ofSeconds(5), () -> refuses(server.port()));
+            Eventually.await("the listener refuses new connections while draining", Duration.ofSeconds(5), () -> refuses(server.port()));
             assertThat(closing.isDone()).as("close() still waits for the slow request").isFalse();
 
-            final RawResponse response = connection.read();
+            final RawHttp.Response response = connection.readResponse();
             assertThat(response.status()).isEqualTo(200);
-            assertThat(response.text()).isEqualTo("v1\n");
+            assertThat(response.bodyText()).isEqualTo("v1\n");
             assertThat(response.header("connection")).as("a draining server sends clients away").isEqualTo("close");
             closing.get(10, TimeUnit.SECONDS);
             assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
-            assertThat(connection.closedByServer()).isTrue();
+            assertThat(connection.input().read()).as("end of stream: the server closed the connection").isEqualTo(-1);
         }
     }
 
     @Test
     void closeWithNothingInFlightReturnsPromptlyAndClosesIdleConnections() throws Exception {
         final SampleServer server = SampleServer.start(SampleOptions.of(0, "v1"));
-        try (RawConnection idle = new RawConnection(server.port())) {
-            assertThat(idle.send("GET / HTTP/1.1\nHost: s\n\n").read().status()).isEqualTo(200);
+        try (RawHttp idle = RawHttp.connect(server.port())) {
+            assertThat(idle.send("GET / HTTP/1.1\r\nHost: s\r\n\r\n").readResponse().status()).isEqualTo(200);
             final long start = System.nanoTime();
 
             server.close();
 
             assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(2));
-            assertThat(idle.closedByServer()).isTrue();
+            assertThat(idle.input().read()).as("end of stream: the server closed the connection").isEqualTo(-1);
             server.close(); // a second close is harmless
         }
     }
@@ -134,12 +135,12 @@ class SampleLifecycleTest {
     @Test
     void killResetsAnOpenKeepAliveConnection() throws Exception {
         final SampleServer server = SampleServer.start(SampleOptions.of(0, "v1"));
-        try (RawConnection connection = new RawConnection(server.port())) {
-            assertThat(connection.send("GET / HTTP/1.1\nHost: s\n\n").read().status()).isEqualTo(200);
+        try (RawHttp connection = RawHttp.connect(server.port())) {
+            assertThat(connection.send("GET / HTTP/1.1\r\nHost: s\r\n\r\n").readResponse().status()).isEqualTo(200);
 
             server.kill();
 
-            assertThatThrownBy(connection::closedByServer).isInstanceOf(SocketException.class).hasMessageContaining("reset");
+            assertThatThrownBy(() -> connection.input().read()).isInstanceOf(SocketException.class).hasMessageContaining("reset");
             assertThat(refuses(server.port())).isTrue();
         }
     }
@@ -147,15 +148,15 @@ class SampleLifecycleTest {
     @Test
     void killDoesNotWaitForRequestsInFlight() throws Exception {
         final SampleServer server = SampleServer.start(SampleOptions.of(0, "v1"));
-        try (RawConnection connection = new RawConnection(server.port())) {
-            connection.send("GET /slow?ms=20000 HTTP/1.1\nHost: s\n\n");
-            Await.until("the slow request is in flight", Duration.ofSeconds(5), () -> server.inFlight() == 1);
+        try (RawHttp connection = RawHttp.connect(server.port())) {
+            connection.send("GET /slow?ms=20000 HTTP/1.1\r\nHost: s\r\n\r\n");
+            Eventually.await("the slow request is in flight", Duration.ofSeconds(5), () -> server.inFlight() == 1);
             final long start = System.nanoTime();
 
             server.kill();
 
             assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(2));
-            assertThatThrownBy(connection::read).isInstanceOf(SocketException.class).hasMessageContaining("reset");
+            assertThatThrownBy(connection::readResponse).isInstanceOf(SocketException.class).hasMessageContaining("reset");
             server.close(); // after kill, close does nothing
         }
     }

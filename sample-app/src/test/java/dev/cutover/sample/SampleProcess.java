@@ -1,5 +1,6 @@
 package dev.cutover.sample;
 
+import dev.cutover.testing.Eventually;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -56,7 +57,7 @@ final class SampleProcess implements AutoCloseable {
 
     /** Waits for the one "listening on" line and returns the port it names. */
     int awaitListening(Duration timeout) {
-        Await.until("the sample app says it is listening (stdout " + stdout + ", stderr " + stderr + ")", timeout,
+        Eventually.await("the sample app says it is listening (stdout " + stdout + ", stderr " + stderr + ")", timeout,
                 () -> listeningLine() != null || !process.isAlive());
         final String line = listeningLine();
         if (line == null) {

@@ -1,6 +1,7 @@
 package dev.cutover.sample;
 
-import dev.cutover.sample.RawConnection.RawResponse;
+import dev.cutover.testing.Eventually;
+import dev.cutover.testing.RawHttp;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -35,9 +36,9 @@ class UploadTest {
     void streamedUploadOf64MbAnswersItsByteCountAndSha256() throws Exception {
         final long size = 64L * 1024 * 1024;
         final MessageDigest sent = MessageDigest.getInstance("SHA-256");
-        try (RawConnection connection = new RawConnection(server.port())) {
-            connection.send("POST /upload HTTP/1.1\nHost: s\nContent-Length: " + size + "\n\n");
-            final OutputStream out = connection.out();
+        try (RawHttp connection = RawHttp.connect(server.port())) {
+            connection.send("POST /upload HTTP/1.1\r\nHost: s\r\nContent-Length: " + size + "\r\n\r\n");
+            final OutputStream out = connection.output();
             final byte[] block = new byte[64 * 1024];
             for (long offset = 0; offset < size; offset += block.length) {
                 fill(block, offset);
@@ -45,37 +46,37 @@ class UploadTest {
                 out.write(block);
             }
             out.flush();
-            final RawResponse response = connection.read();
+            final RawHttp.Response response = connection.readResponse();
 
             assertThat(response.status()).isEqualTo(200);
             assertThat(response.header("content-type")).isEqualTo("application/json");
             assertThat(response.header("x-version")).isEqualTo("v1");
-            assertThat(response.text()).isEqualTo("{\"bytes\":" + size + ",\"sha256\":\"" + HexFormat.of().formatHex(sent.digest()) + "\"}");
+            assertThat(response.bodyText()).isEqualTo("{\"bytes\":" + size + ",\"sha256\":\"" + HexFormat.of().formatHex(sent.digest()) + "\"}");
         }
     }
 
     @Test
     void expectContinueIsAnsweredWith100BeforeTheBodyIsSent() throws Exception {
-        try (RawConnection connection = new RawConnection(server.port())) {
-            connection.send("POST /upload HTTP/1.1\nHost: s\nContent-Length: 5\nExpect: 100-continue\n\n");
+        try (RawHttp connection = RawHttp.connect(server.port())) {
+            connection.send("POST /upload HTTP/1.1\r\nHost: s\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n");
             // Nothing of the body is sent until the server says so, as a careful client does.
-            final RawResponse proceed = connection.read();
+            final RawHttp.Response proceed = connection.readResponse();
             assertThat(proceed.status()).isEqualTo(100);
             assertThat(proceed.header("x-version")).isEqualTo("v1");
 
             connection.send("hello");
-            final RawResponse response = connection.read();
+            final RawHttp.Response response = connection.readResponse();
             assertThat(response.status()).isEqualTo(200);
-            assertThat(response.text()).isEqualTo("{\"bytes\":5,\"sha256\":\"" + sha256("hello".getBytes()) + "\"}");
+            assertThat(response.bodyText()).isEqualTo("{\"bytes\":5,\"sha256\":\"" + sha256("hello".getBytes()) + "\"}");
         }
     }
 
     @Test
     void unknownExpectationIsRefusedWith417() throws Exception {
-        try (RawConnection connection = new RawConnection(server.port())) {
-            connection.send("POST /upload HTTP/1.1\nHost: s\nContent-Length: 5\nExpect: something-else\n\n");
+        try (RawHttp connection = RawHttp.connect(server.port())) {
+            connection.send("POST /upload HTTP/1.1\r\nHost: s\r\nContent-Length: 5\r\nExpect: something-else\r\n\r\n");
 
-            assertThat(connection.read().status()).isEqualTo(417);
+            assertThat(connection.readResponse().status()).isEqualTo(417);
         }
     }
 
@@ -96,22 +97,22 @@ class UploadTest {
 
     @Test
     void emptyUploadAnswersZeroBytes() throws Exception {
-        try (RawConnection connection = new RawConnection(server.port())) {
-            connection.send("POST /upload HTTP/1.1\nHost: s\nContent-Length: 0\n\n");
+        try (RawHttp connection = RawHttp.connect(server.port())) {
+            connection.send("POST /upload HTTP/1.1\r\nHost: s\r\nContent-Length: 0\r\n\r\n");
 
-            assertThat(connection.read().text()).isEqualTo("{\"bytes\":0,\"sha256\":\"" + sha256(new byte[0]) + "\"}");
+            assertThat(connection.readResponse().bodyText()).isEqualTo("{\"bytes\":0,\"sha256\":\"" + sha256(new byte[0]) + "\"}");
         }
     }
 
     @Test
     void uploadCountsAsInFlightUntilAnswered() throws Exception {
-        try (RawConnection connection = new RawConnection(server.port())) {
-            connection.send("POST /upload HTTP/1.1\nHost: s\nContent-Length: 10\n\nhalf ");
-            Await.until("the half-sent upload counts as in flight", Duration.ofSeconds(5), () -> server.inFlight() == 1);
+        try (RawHttp connection = RawHttp.connect(server.port())) {
+            connection.send("POST /upload HTTP/1.1\r\nHost: s\r\nContent-Length: 10\r\n\r\nhalf ");
+            Eventually.await("the half-sent upload counts as in flight", Duration.ofSeconds(5), () -> server.inFlight() == 1);
 
             connection.send("done!");
-            assertThat(connection.read().status()).isEqualTo(200);
-            Await.until("the answered upload no longer counts", Duration.ofSeconds(5), () -> server.inFlight() == 0);
+            assertThat(connection.readResponse().status()).isEqualTo(200);
+            Eventually.await("the answered upload no longer counts", Duration.ofSeconds(5), () -> server.inFlight() == 0);
         }
     }
 

@@ -1,6 +1,6 @@
 package dev.cutover.sample;
 
-import dev.cutover.sample.RawConnection.RawResponse;
+import dev.cutover.testing.RawHttp;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -54,20 +54,20 @@ class WebSocketEchoTest {
 
     @Test
     void plainGetOnTheWebSocketPathIsRefused() throws Exception {
-        try (RawConnection connection = new RawConnection(server.port())) {
-            connection.send("GET /ws HTTP/1.1\nHost: s\n\n");
+        try (RawHttp connection = RawHttp.connect(server.port())) {
+            connection.send("GET /ws HTTP/1.1\r\nHost: s\r\n\r\n");
 
-            assertThat(connection.read().status()).isEqualTo(400);
+            assertThat(connection.readResponse().status()).isEqualTo(400);
         }
     }
 
     @Test
     void upgradeByHandAnswers101WithTheAcceptKey() throws Exception {
-        try (RawConnection connection = new RawConnection(server.port())) {
+        try (RawHttp connection = RawHttp.connect(server.port())) {
             // The sample key and accept value from RFC 6455, section 1.3.
-            connection.send("GET /ws HTTP/1.1\nHost: s\nUpgrade: websocket\nConnection: Upgrade\n"
-                    + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\nSec-WebSocket-Version: 13\n\n");
-            final RawResponse response = connection.readHead();
+            connection.send("GET /ws HTTP/1.1\r\nHost: s\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                    + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
+            final RawHttp.Response response = connection.readResponse(true);
 
             assertThat(response.status()).isEqualTo(101);
             assertThat(response.header("sec-websocket-accept")).isEqualTo("s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");

@@ -68,16 +68,22 @@ public final class RawHttp implements AutoCloseable {
         return this;
     }
 
-    /** Reads one response; {@code head} says it answers a HEAD request (headers only). */
+    /**
+     * Reads one response. With {@code head}, reads only the status line and headers: for an
+     * answer to HEAD, or to stream a large body from {@link #input()} afterwards.
+     */
     public Response readResponse(boolean head) throws IOException {
         String statusLine = readLine();
         if (statusLine == null) {
             throw new EOFException("the connection closed before a response arrived");
         }
+        if (!statusLine.startsWith("HTTP/1.")) {
+            throw new IOException("not an HTTP/1.x status line: " + statusLine);
+        }
         String[] parts = statusLine.split(" ", 3);
         int status = Integer.parseInt(parts[1]);
         Map<String, List<String>> headers = new LinkedHashMap<>();
-        for (String line = readLine(); line != null && !line.isEmpty(); line = readLine()) {
+        for (String line = requireLine("response head"); !line.isEmpty(); line = requireLine("response head")) {
             int colon = line.indexOf(':');
             headers.computeIfAbsent(line.substring(0, colon).trim().toLowerCase(Locale.ROOT), k -> new ArrayList<>())
                     .add(line.substring(colon + 1).trim());
@@ -121,10 +127,7 @@ public final class RawHttp implements AutoCloseable {
     private byte[] readChunked() throws IOException {
         ByteArrayOutputStream body = new ByteArrayOutputStream();
         while (true) {
-            String sizeLine = readLine();
-            if (sizeLine == null) {
-                throw new EOFException("the connection closed inside a chunked body");
-            }
+            String sizeLine = requireLine("chunked body");
             int semicolon = sizeLine.indexOf(';');
             int size = Integer.parseInt((semicolon >= 0 ? sizeLine.substring(0, semicolon) : sizeLine).trim(), 16);
             if (size == 0) {
@@ -135,9 +138,24 @@ public final class RawHttp implements AutoCloseable {
                     }
                 }
             }
-            body.write(in.readNBytes(size));
-            readLine();
+            byte[] chunk = in.readNBytes(size);
+            if (chunk.length < size) {
+                throw new EOFException("the connection closed inside a chunk of " + size + " bytes");
+            }
+            body.write(chunk);
+            String end = requireLine("chunked body");
+            if (!end.isEmpty()) {
+                throw new IOException("a chunk of " + size + " bytes was not followed by CRLF");
+            }
         }
+    }
+
+    private String requireLine(String where) throws IOException {
+        String line = readLine();
+        if (line == null) {
+            throw new EOFException("the connection closed inside the " + where);
+        }
+        return line;
     }
 
     private String readLine() throws IOException {
