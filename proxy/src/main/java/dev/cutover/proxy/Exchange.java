@@ -371,8 +371,7 @@ final class Exchange {
             client.write(content);
             return;
         }
-        client.writeAndFlush(content);
-        completeResponse();
+        completeResponse(content);
     }
 
     void onUpstreamReadComplete(UpstreamConnection connection) {
@@ -394,7 +393,11 @@ final class Exchange {
         }
     }
 
-    private void completeResponse() {
+    /**
+     * The app has answered completely: count it and release the upstream before the last bytes
+     * go to the client, so whoever sees the response also sees it counted.
+     */
+    private void completeResponse(HttpContent last) {
         target.recordResponse(status, System.nanoTime() - startNanos);
         UpstreamConnection connection = upstream;
         upstream = null;
@@ -405,6 +408,7 @@ final class Exchange {
             connection.close();
         }
         finish();
+        client.writeAndFlush(last);
         client.exchangeCompleted(closeClientAfter || !clientRequestComplete && !bodyless);
     }
 

@@ -151,51 +151,44 @@ public final class Proxy implements AutoCloseable {
         AtomicLong ended = new AtomicLong();
         ScheduledFuture<?> deadline = group.next().schedule(() -> {
             if (!idle.isDone() && !target.isActive()) {
-                forEachLoop(state -> state.endAll(target, ended));
+                onEveryLoop(state -> state.endAll(target, ended));
             }
         }, timeout.toNanos(), TimeUnit.NANOSECONDS);
-        CompletableFuture<DrainResult> result = new CompletableFuture<>();
-        idle.whenComplete((ignored, error) -> {
+        return idle.thenCompose(ignored -> {
             deadline.cancel(false);
-            forEachLoop(state -> state.pool.closeIdle(target));
-            result.complete(new DrainResult(target, Duration.ofNanos(System.nanoTime() - start), ended.get()));
+            DrainResult result = new DrainResult(target, Duration.ofNanos(System.nanoTime() - start), ended.get());
+            return onEveryLoop(state -> state.pool.closeIdle(target)).thenApply(closed -> result);
         });
-        return result;
     }
 
     /**
      * Stops accepting, lets every running request finish (keep-alive connections are closed
      * after their current response), ends what still runs at {@code timeout}, then stops the
-     * event loops. Completes when all of that is done.
+     * event loops. Completes when all of that is done; never blocks the caller.
      */
     public synchronized CompletableFuture<Void> shutdown(Duration timeout) {
         if (shutdown != null) {
             return shutdown;
         }
         shuttingDown = true;
-        if (listener != null) {
-            listener.close().awaitUninterruptibly();
-        }
-        forEachLoop(state -> new ArrayList<>(state.clients).forEach(ClientConnection::closeIfIdle));
-        if (connections.get() == 0) {
-            allConnectionsClosed.complete(null);
-        }
         AtomicLong ended = new AtomicLong();
-        shutdown = allConnectionsClosed
-                .completeOnTimeout(null, timeout.toMillis(), TimeUnit.MILLISECONDS)
-                .thenCompose(ignored -> {
-                    if (connections.get() > 0) {
-                        forEachLoop(state -> {
-                            state.endAll(ended);
-                            new ArrayList<>(state.clients).forEach(ClientConnection::abort);
-                        });
-                        log.warn("proxy shutdown: {} requests were still running after {} and were ended", ended.get(), timeout);
+        CompletableFuture<Void> stopAccepting = listener == null ? CompletableFuture.completedFuture(null) : completion(listener.close());
+        shutdown = stopAccepting
+                .thenCompose(closed -> onEveryLoop(state -> List.copyOf(state.clients).forEach(ClientConnection::closeIfIdle)))
+                .thenCompose(idleClosed -> {
+                    if (connections.get() == 0) {
+                        allConnectionsClosed.complete(null);
                     }
-                    forEachLoop(state -> state.pool.closeAll());
-                    CompletableFuture<Void> stopped = new CompletableFuture<>();
-                    group.shutdownGracefully(0, 2, TimeUnit.SECONDS).addListener(f -> stopped.complete(null));
-                    return stopped;
-                });
+                    return allConnectionsClosed.completeOnTimeout(null, timeout.toMillis(), TimeUnit.MILLISECONDS);
+                })
+                .thenCompose(finishedOrTimedOut -> connections.get() == 0 ? CompletableFuture.completedFuture(null)
+                        : onEveryLoop(state -> {
+                            state.endAll(ended);
+                            List.copyOf(state.clients).forEach(ClientConnection::abort);
+                        }).thenRun(() -> log.warn("proxy shutdown: {} requests were still running after {} and were ended",
+                                ended.get(), timeout)))
+                .thenCompose(allEnded -> onEveryLoop(state -> state.pool.closeAll()))
+                .thenCompose(poolsClosed -> completion(group.shutdownGracefully(0, 2, TimeUnit.SECONDS)));
         return shutdown;
     }
 
@@ -237,7 +230,8 @@ public final class Proxy implements AutoCloseable {
         }
     }
 
-    private void forEachLoop(Consumer<LoopState> action) {
+    /** Runs {@code action} on every event loop, each on its own thread; never waits for them. */
+    private CompletableFuture<Void> onEveryLoop(Consumer<LoopState> action) {
         List<CompletableFuture<Void>> done = new ArrayList<>();
         for (LoopState state : loops.values()) {
             CompletableFuture<Void> ran = new CompletableFuture<>();
@@ -249,13 +243,18 @@ public final class Proxy implements AutoCloseable {
             state.loop.execute(() -> {
                 try {
                     action.accept(state);
-                } finally {
                     ran.complete(null);
+                } catch (RuntimeException e) {
+                    ran.completeExceptionally(e);
                 }
             });
         }
-        if (!group.next().inEventLoop()) {
-            CompletableFuture.allOf(done.toArray(CompletableFuture[]::new)).join();
-        }
+        return CompletableFuture.allOf(done.toArray(CompletableFuture[]::new));
+    }
+
+    private static CompletableFuture<Void> completion(io.netty.util.concurrent.Future<?> future) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        future.addListener(f -> done.complete(null));
+        return done;
     }
 }
