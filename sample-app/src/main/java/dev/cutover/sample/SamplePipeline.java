@@ -5,6 +5,7 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.netty.handler.flow.FlowControlHandler;
 
@@ -29,7 +30,9 @@ final class SamplePipeline extends ChannelInitializer<SocketChannel> {
         final ChannelPipeline p = channel.pipeline();
         p.addLast("http", new HttpServerCodec());
         // Sits before the flow control so the upgrade request reaches it whole; other paths pass through.
-        p.addLast("websocket", new WebSocketServerProtocolHandler("/ws"));
+        // Frames up to 16 MB: Netty's default 64 KB would close a proxy test's large frame with 1009.
+        p.addLast("websocket", new WebSocketServerProtocolHandler(WebSocketServerProtocolConfig.newBuilder()
+                .websocketPath("/ws").maxFramePayloadLength(16 * 1024 * 1024).build()));
         // Auto-read is off; this hands one decoded message per read() to the handlers below.
         p.addLast("flow", new FlowControlHandler());
         p.addLast("echo", new WebSocketEcho());
