@@ -1,0 +1,36 @@
+package dev.cutover.engine.runtime;
+
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * Runs releases: a local process today, a container or a pod later. The engine knows nothing
+ * else about how a release runs.
+ */
+public interface AppRuntime {
+
+    /**
+     * Starts a release and returns at once (readiness is the health check's business).
+     *
+     * @throws AppStartException when it could not even be started (no such command, bad workdir)
+     */
+    RunningApp start(LaunchSpec launch) throws AppStartException;
+
+    /** Stops it gracefully: SIGTERM (or the runtime's equivalent), {@code grace}, then SIGKILL. */
+    StopResult stop(RunningApp app, Duration grace);
+
+    /** Whether it still runs (and is still the same process, not a reused pid). */
+    boolean isAlive(RunningApp app);
+
+    /** Its exit code if it ended and the code is known (not for apps adopted after a restart). */
+    Optional<Integer> exitCode(RunningApp app);
+
+    /** The last {@code lines} lines of its output, for error messages. */
+    String logTail(RunningApp app, int lines);
+
+    /**
+     * Takes back an app recorded by an earlier daemon: present only if that very process (same pid,
+     * same start time) still runs.
+     */
+    Optional<RunningApp> adopt(RunningApp recorded);
+}
