@@ -9,6 +9,8 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ConnectTimeoutException;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
@@ -36,7 +38,7 @@ import io.netty.util.ReferenceCountUtil;
  * went through). After bytes were written, only an idempotent request without a body, that has
  * sent nothing to the client yet, is tried again.
  */
-final class Exchange {
+final class Exchange implements ChannelFutureListener {
 
     private static final int MAX_ATTEMPTS = 3;
     private static final long TUNNEL_CLOSE_GRACE_MILLIS = 1000;
@@ -57,8 +59,8 @@ final class Exchange {
     private final boolean headRequest;
     private final boolean upgradeRequested;
     private final boolean webSocket;
-    private final ChannelFutureListener headWritten = this::onHeadWritten;
-    private final ChannelFutureListener bodyWritten = this::onBodyWritten;
+    private final HttpRequest upstreamRequest;  // what goes to the app: the request itself, or for a bodyless one, the same head as one full message
+    private ChannelFutureListener bodyWritten;  // only requests with a body need it
 
     private Target target;
     private UpstreamConnection upstream;
@@ -98,6 +100,12 @@ final class Exchange {
                 && request.headers().containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true);
         this.webSocket = upgradeRequested
                 && request.headers().contains(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true);
+        // One write and one encode instead of two; the empty buffer is never released, so the
+        // same message can be written again on a retry.
+        this.upstreamRequest = bodyless
+                ? new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, request.method(), request.uri(), Unpooled.EMPTY_BUFFER,
+                        request.headers(), EmptyHttpHeaders.INSTANCE)
+                : request;
     }
 
     private static boolean isIdempotent(HttpMethod method) {
@@ -176,16 +184,12 @@ final class Exchange {
     private void attach(UpstreamConnection connection) {
         upstream = connection;
         connection.attach(this);
-        Channel channel = connection.channel();
-        if (bodyless) {
-            channel.write(request, channel.voidPromise());
-            channel.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(headWritten);
-        } else {
-            channel.writeAndFlush(request).addListener(headWritten);
-        }
+        connection.channel().writeAndFlush(upstreamRequest).addListener(this);
     }
 
-    private void onHeadWritten(ChannelFuture f) {
+    /** The head (for a bodyless request, the whole request) was written to the app, or failed to be. */
+    @Override
+    public void operationComplete(ChannelFuture f) {
         if (finished || upstream == null || f.channel() != upstream.channel()) {
             return;
         }
@@ -264,6 +268,9 @@ final class Exchange {
             return;
         }
         Channel up = upstream.channel();
+        if (bodyWritten == null) {
+            bodyWritten = this::onBodyWritten;
+        }
         up.writeAndFlush(content).addListener(bodyWritten);
         if (last) {
             requestSent = true;
