@@ -2,6 +2,7 @@ package dev.cutover.engine.runtime;
 
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Runs releases: a local process today, a container or a pod later. The engine knows nothing
@@ -24,6 +25,12 @@ public interface AppRuntime {
 
     /** Its exit code if it ended and the code is known (not for apps adopted after a restart). */
     Optional<Integer> exitCode(RunningApp app);
+
+    /**
+     * Completes with its exit code when it ends (-1 when the code cannot be known), so a health
+     * check stops waiting for a release that died.
+     */
+    CompletableFuture<Integer> onExit(RunningApp app);
 
     /** The last {@code lines} lines of its output, for error messages. */
     String logTail(RunningApp app, int lines);

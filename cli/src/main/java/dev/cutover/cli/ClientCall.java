@@ -1,0 +1,40 @@
+package dev.cutover.cli;
+
+import java.io.PrintWriter;
+
+import dev.cutover.server.control.ControlException;
+import dev.cutover.server.control.DaemonUnreachableException;
+
+/**
+ * The one way every client command ends: the exit codes of ARCHITECTURE.md, and an error on stderr
+ * as one sentence (or, with --json, nothing but the document on stdout).
+ */
+final class ClientCall {
+
+    interface Body {
+        int run() throws Exception;
+    }
+
+    private ClientCall() {
+    }
+
+    static int run(PrintWriter err, Body body) {
+        try {
+            return body.run();
+        } catch (UsageException e) {
+            err.println("cutover: " + e.getMessage());
+            return ExitCode.USAGE;
+        } catch (DaemonUnreachableException e) {
+            err.println("cutover: " + e.getMessage());
+            return ExitCode.UNREACHABLE;
+        } catch (ControlException e) {
+            err.println("cutover: " + e.getMessage());
+            return e.status() == 400 || e.status() == 404 ? ExitCode.USAGE : ExitCode.DEPLOY_FAILED;
+        } catch (Exception e) {
+            err.println("cutover: " + e.getMessage());
+            return ExitCode.DEPLOY_FAILED;
+        } finally {
+            err.flush();
+        }
+    }
+}

@@ -1,0 +1,210 @@
+package dev.cutover.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+
+import org.slf4j.LoggerFactory;
+
+import ch.qos.logback.classic.Level;
+import com.fasterxml.jackson.databind.JsonNode;
+
+import dev.cutover.loadgen.LoadGenerator;
+import dev.cutover.loadgen.LoadReport;
+import dev.cutover.server.Daemon;
+import dev.cutover.server.config.ConfigLoader;
+import dev.cutover.server.control.ControlClient;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * The proof, in one command: a real daemon on free local ports, the sample app as real processes,
+ * load running throughout, and five deploys, two of them bad on purpose. Exits 0 only if no request
+ * failed, apart from the 500s the bad v5 answered before verification rolled it back.
+ */
+@Command(name = "demo", mixinStandardHelpOptions = true,
+        description = {"Shows cutover at work, with nothing to set up: deploys v2 and v3 of a sample app under load,",
+                "then a v4 that never gets healthy (aborted) and a v5 that answers 500s (rolled back automatically).",
+                "Exits 0 only if no request failed other than the 500s v5 answered before its rollback."})
+final class DemoCommand implements Callable<Integer> {
+
+    private static final String SERVICE = "demo";
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--concurrency", defaultValue = "16", description = "load connections (default: ${DEFAULT-VALUE})")
+    int concurrency;
+
+    @Option(names = "--keep", description = "keep the demo's folder (config, state, logs) instead of deleting it")
+    boolean keep;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger("dev.cutover")).setLevel(Level.WARN);
+        Path dir = Files.createTempDirectory("cutover-demo-");
+        int proxyPort = freePort();
+        Path config = writeConfig(dir, proxyPort, freePort(), freePort());
+        out.println("cutover demo: a daemon with its proxy on 127.0.0.1:" + proxyPort + ", the sample app as service '"
+                + SERVICE + "', config " + config);
+        out.println();
+        out.flush();
+
+        DemoTally tally = new DemoTally("v5");
+        List<DemoStep> steps = new ArrayList<>();
+        LoadReport report;
+        try (Daemon daemon = Daemon.start(ConfigLoader.load(config))) {
+            ControlClient client = ControlClient.unix(Path.of(daemon.info().controlSocket()));
+            steps.add(deploy(out, client, tally, dir, "v1", "first release, before any load", ""));
+            LoadGenerator load = LoadGenerator.builder(URI.create("http://127.0.0.1:" + proxyPort + "/"))
+                    .concurrency(concurrency).duration(Duration.ofMinutes(5)).requestTimeout(Duration.ofSeconds(15))
+                    .slowEvery(20).slowMs(1000).uploadEvery(10).uploadBytes(64 * 1024)
+                    .listener(tally).build();
+            load.start();
+            try {
+                tally.nextStep();
+                Thread.sleep(1500);
+                steps.add(deploy(out, client, tally, dir, "v2", "a good release, under load", ""));
+                steps.add(deploy(out, client, tally, dir, "v3", "another good release", ""));
+                steps.add(deploy(out, client, tally, dir, "v4", "a release that never becomes healthy", "never_healthy=true\n"));
+                steps.add(deploy(out, client, tally, dir, "v5", "a release that answers 500 to a third of requests", "error_ratio=0.33\n"));
+                Thread.sleep(1500);
+            } finally {
+                report = load.stop();
+                daemon.engine().stopAllApps();
+            }
+        } finally {
+            if (!keep) {
+                deleteTree(dir);
+            }
+        }
+        return summarize(out, steps, tally, report, dir);
+    }
+
+    private DemoStep deploy(PrintWriter out, ControlClient client, DemoTally tally, Path dir, String version,
+                            String what, String behavior) throws IOException {
+        out.println("== deploy " + version + ": " + what);
+        out.flush();
+        Path artifact = dir.resolve("releases-in").resolve(version + ".properties");
+        Files.createDirectories(artifact.getParent());
+        Files.writeString(artifact, "# sample-app behavior of " + version + "\n" + behavior);
+        int step = tally.nextStep();
+        DeployProgress story = new DeployProgress(out, false);
+        String outcome;
+        try {
+            client.stream("POST", "/v1/services/" + SERVICE + "/deploy",
+                    java.util.Map.of("version", version, "artifact", artifact.toString()),
+                    line -> story.accept(quiet(line)));
+            outcome = story.finish() == ExitCode.OK ? "deployed" : "see above";
+        } catch (Exception e) {
+            out.println("   the deploy could not run: " + e.getMessage());
+            outcome = "error";
+        }
+        JsonNode status = client.call("GET", "/v1/services/" + SERVICE + "/history?limit=1", null).path("deployments").path(0);
+        outcome = status.path("outcome").asText(outcome).toLowerCase(Locale.ROOT).replace('_', ' ');
+        out.println();
+        out.flush();
+        return new DemoStep(step, "deploy " + version, outcome);
+    }
+
+    /** Health attempts are many and alike; the story shows the first and the verdict. */
+    private static JsonNode quiet(JsonNode line) {
+        JsonNode event = line.path("event");
+        String message = event.path("message").asText("");
+        if (message.startsWith("attempt ") && !message.startsWith("attempt 1/")) {
+            return line.deepCopy().put("skip", true).without("event");
+        }
+        return line;
+    }
+
+    private int summarize(PrintWriter out, List<DemoStep> steps, DemoTally tally, LoadReport report, Path dir) {
+        out.println("== summary: " + report.total() + " requests in " + String.format(Locale.ROOT, "%.0f", report.durationSeconds())
+                + " s at " + concurrency + " connections (1 in 20 takes 1 s, 1 in 10 uploads 64 KB)");
+        TextTable table = new TextTable("STEP", "OUTCOME", "SERVED BY", "OK", "FAILED", "500s FROM v5");
+        for (DemoStep step : steps) {
+            DemoTally.Step counts = tally.step(step.index());
+            table.row(step.name(), step.outcome(), String.join(", ", counts.versions()), counts.ok(), counts.failed(),
+                    counts.expectedErrors());
+        }
+        table.print(out);
+        long failed = tally.unexpectedFailures();
+        out.println();
+        out.println(String.format(Locale.ROOT, "latency p50 %.1f ms, p99 %.1f ms, max %.1f ms (the slow requests take 1 s by design)",
+                report.latency().p50Ms(), report.latency().p99Ms(), report.latency().maxMs()));
+        if (failed == 0) {
+            out.println("zero failed requests: every deploy switched, drained and stopped without losing one; "
+                    + "v4 never served, v5 was rolled back after " + tally.expectedErrors() + " 500s.");
+        } else {
+            out.println(failed + " requests failed that should not have: " + report.firstFailures());
+        }
+        out.println();
+        out.println("next: README.md, 'Deploy your own app' — copy examples/cutover.yml, run `cutover serve`, then "
+                + "`cutover deploy web --version v2 --artifact app.jar`." + (keep ? " The demo's files: " + dir : ""));
+        out.flush();
+        return failed == 0 ? ExitCode.OK : ExitCode.DEPLOY_FAILED;
+    }
+
+    private static Path writeConfig(Path dir, int proxy, int blue, int green) throws IOException {
+        String java = ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        List<String> command = new ArrayList<>(List.of(java));
+        if (Runtime.version().feature() >= 22) {
+            command.add("--enable-native-access=ALL-UNNAMED");
+        }
+        command.addAll(List.of("-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp",
+                System.getProperty("java.class.path"), "dev.cutover.sample.SampleApp", "--port", "${PORT}", "--version",
+                "${VERSION}", "--behavior", "${ARTIFACT}"));
+        String yaml = """
+                # Written by `cutover demo`. A real config: copy it as a start for your own service.
+                proxy:
+                  listen: 127.0.0.1:%d
+                state_dir: %s
+                services:
+                  demo:
+                    runtime: process
+                    command: [%s]
+                    ports: { blue: %d, green: %d }
+                    health: { path: /health, interval: 200ms, timeout: 1s, deadline: 8s, healthy_threshold: 2 }
+                    drain_timeout: 10s
+                    stop_timeout: 5s
+                    verify: { window: 5s, max_error_ratio: 0.05, min_requests: 50 }
+                """.formatted(proxy, quote(dir.resolve("state").toString()),
+                String.join(", ", command.stream().map(DemoCommand::quote).toList()), blue, green);
+        Path file = dir.resolve("cutover.yml");
+        Files.writeString(file, yaml);
+        return file;
+    }
+
+    private static String quote(String s) {
+        return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private static void deleteTree(Path dir) {
+        try (Stream<Path> paths = Files.walk(dir)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            // A leftover temp folder is not worth failing the demo for.
+        }
+    }
+
+    private record DemoStep(int index, String name, String outcome) {
+    }
+}

@@ -1,0 +1,28 @@
+package dev.cutover.engine;
+
+import java.nio.file.Path;
+import java.time.Clock;
+
+import dev.cutover.engine.artifact.ArtifactStore;
+import dev.cutover.engine.health.HealthCheck;
+import dev.cutover.engine.runtime.AppRuntime;
+import dev.cutover.engine.runtime.PortCheck;
+import dev.cutover.engine.store.Store;
+import dev.cutover.engine.traffic.TrafficSwitch;
+
+/**
+ * What every deployment works with: how releases run, where traffic goes, what is remembered.
+ *
+ * @param stateDir apps' default working folders and logs live under it
+ */
+record EngineParts(AppRuntime runtime, TrafficSwitch traffic, Store store, ArtifactStore artifacts,
+                   HealthCheck health, PortCheck ports, Path stateDir, Clock clock) {
+
+    Path logDir(String service) {
+        return stateDir.resolve("logs").resolve(service);
+    }
+
+    Path workdir(ServiceSpec spec) {
+        return spec.workdir() != null ? spec.workdir() : stateDir.resolve("apps").resolve(spec.name());
+    }
+}

@@ -1,0 +1,116 @@
+package dev.cutover.server;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.cutover.engine.Engine;
+import dev.cutover.engine.runtime.ProcessRuntime;
+import dev.cutover.engine.store.Store;
+import dev.cutover.engine.traffic.ProxySwitch;
+import dev.cutover.proxy.Proxy;
+import dev.cutover.proxy.RoutingTable;
+import dev.cutover.server.api.ControlEndpoints;
+import dev.cutover.server.config.ControlConfig;
+import dev.cutover.server.config.CutoverConfig;
+import dev.cutover.server.control.ControlServer;
+
+/**
+ * {@code cutover serve}: the proxy, the engine and the control API, started in that order and
+ * stopped in reverse. The apps it starts outlive it: stopping (or killing) the daemon stops
+ * routing, never the apps, and the next start serves the same versions again.
+ */
+public final class Daemon implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(Daemon.class);
+    private static final Duration STOP_GRACE = Duration.ofSeconds(30);
+
+    private final CutoverConfig config;
+    private final Store store;
+    private final Proxy proxy;
+    private final Engine engine;
+    private final ControlServer control;
+    private final List<String> recovered;
+    private final Instant startedAt;
+
+    private Daemon(CutoverConfig config, Store store, Proxy proxy, Engine engine, ControlServer control,
+                   List<String> recovered, Instant startedAt) {
+        this.config = config;
+        this.store = store;
+        this.proxy = proxy;
+        this.engine = engine;
+        this.control = control;
+        this.recovered = recovered;
+        this.startedAt = startedAt;
+    }
+
+    /**
+     * Starts everything, or nothing: when a part cannot start (state dir locked, a port taken),
+     * what already started is stopped again and the exception says which part and why.
+     */
+    public static Daemon start(CutoverConfig config) throws IOException {
+        Instant startedAt = Instant.now();
+        Files.createDirectories(config.stateDir());
+        Store store = Store.open(config.stateDir().resolve("state.db"));
+        Proxy proxy = null;
+        try {
+            proxy = Proxy.start(config.proxy(), RoutingTable.empty());
+            Engine engine = new Engine(config.services(), new ProcessRuntime(), new ProxySwitch(proxy), store,
+                    config.stateDir(), Clock.systemUTC());
+            List<String> recovered = engine.recover();
+            recovered.forEach(line -> log.info("recovery: {}", line));
+            ControlConfig c = config.control();
+            Daemon[] self = new Daemon[1];
+            ControlServer control = ControlServer.start(ControlEndpoints.routes(engine, () -> self[0].info()),
+                    c.socket(), c.listen(), c.tokenFile() == null ? null : Files.readString(c.tokenFile()).strip());
+            self[0] = new Daemon(config, store, proxy, engine, control, recovered, startedAt);
+            log.info("cutover daemon ready: proxy on {}, control socket {}{}", proxy.localAddress(), c.socket(),
+                    c.listen() == null ? "" : ", control also on " + c.listen());
+            return self[0];
+        } catch (IOException | RuntimeException e) {
+            if (proxy != null) {
+                proxy.shutdown(Duration.ofSeconds(1)).join();
+            }
+            store.close();
+            throw e;
+        }
+    }
+
+    public Engine engine() {
+        return engine;
+    }
+
+    public Proxy proxy() {
+        return proxy;
+    }
+
+    public List<String> recovered() {
+        return recovered;
+    }
+
+    public DaemonInfo info() {
+        return new DaemonInfo(ProcessHandle.current().pid(), startedAt, proxy.localAddress().getHostString() + ":"
+                + proxy.localAddress().getPort(), config.control().socket().toString(), config.source().toString(),
+                config.stateDir().toString());
+    }
+
+    /** Stops accepting commands, lets running deploys settle, drains the proxy; the apps keep running. */
+    @Override
+    public void close() {
+        control.close();
+        try {
+            engine.stop(STOP_GRACE);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        proxy.shutdown(STOP_GRACE).join();
+        store.close();
+        log.info("cutover daemon stopped; the apps keep running and the next start routes to them again");
+    }
+}
