@@ -110,4 +110,71 @@ class ConfigLoaderTest {
         assertThat(api.verify()).isEqualTo(VerifySpec.OFF);
         assertThat(api.health()).isEqualTo(HealthSpec.DEFAULT);
     }
+    @Test
+    void loadReadsTheFileAndResolvesRelativePathsAgainstItsFolder() throws Exception {
+        Path etc = Files.createDirectories(dir.resolve("etc"));
+        Path file = Files.writeString(etc.resolve("cutover.yml"), MINIMAL.replace("  web:", """
+                  web:
+                    workdir: ../srv/web
+                    verify: on\
+                """.stripTrailing()) + "control: { socket: run/c.sock }\n");
+
+        CutoverConfig config = ConfigLoader.load(file);
+
+        assertThat(config.source()).isEqualTo(file);
+        assertThat(config.stateDir()).isEqualTo(etc.resolve("cutover-state"));
+        assertThat(config.control().socket()).isEqualTo(etc.resolve("run/c.sock"));
+        assertThat(config.services().get("web").workdir()).isEqualTo(dir.resolve("srv/web"));
+        assertThat(config.services().get("web").verify()).isEqualTo(VerifySpec.of(Duration.ofSeconds(30), 0.01, 50));
+    }
+
+    @Test
+    void aMissingConfigFileIsNamed() {
+        Path file = dir.resolve("nope.yml");
+        assertThatThrownBy(() -> ConfigLoader.load(file)).isInstanceOf(ConfigException.class)
+                .hasMessage(file + ": no such file; pass the right path with --config, or start from cutover.example.yml");
+    }
+
+    @Test
+    void errorsNameTheFileAsGiven() throws IOException {
+        Path file = Files.writeString(dir.resolve("cutover.yml"), MINIMAL.replace("interval: 1s", "interval: 1x"));
+        assertThatThrownBy(() -> ConfigLoader.load(file)).isInstanceOf(ConfigException.class)
+                .hasMessage(file + ":11: services.web.health.interval: \"1x\" is not a duration; write it like 500ms,"
+                        + " 30s, 5m or 1h");
+    }
+
+    private String withControl(Path token) {
+        return MINIMAL + "control:\n  listen: 127.0.0.1:7070\n  token_file: " + token + "\n";
+    }
+
+    @Test
+    void tcpControlListenerWithAPrivateTokenFileLoads() throws Exception {
+        Path token = Files.writeString(dir.resolve("token"), "s3cret\n");
+        Files.setPosixFilePermissions(token, PosixFilePermissions.fromString("rw-------"));
+
+        ControlConfig control = ConfigLoader.parse(withControl(token), SOURCE).control();
+
+        assertThat(control.listen()).isEqualTo(new InetSocketAddress("127.0.0.1", 7070));
+        assertThat(control.tokenFile()).isEqualTo(token);
+    }
+
+    @Test
+    void tokenFileThatIsMissingEmptyOrReadableByOthersIsRefused() throws Exception {
+        Path missing = dir.resolve("missing");
+        assertThatThrownBy(() -> ConfigLoader.parse(withControl(missing), Path.of("cutover.yml")))
+                .hasMessage("cutover.yml:18: control.token_file: " + missing + " does not exist; create it with a long"
+                        + " random secret, e.g. openssl rand -hex 32 > " + missing + " && chmod 600 " + missing);
+
+        Path empty = Files.writeString(dir.resolve("empty"), " \n");
+        Files.setPosixFilePermissions(empty, PosixFilePermissions.fromString("rw-------"));
+        assertThatThrownBy(() -> ConfigLoader.parse(withControl(empty), Path.of("cutover.yml")))
+                .hasMessage("cutover.yml:18: control.token_file: " + empty + " is empty; put a long random secret in"
+                        + " it, e.g. openssl rand -hex 32 > " + empty);
+
+        Path shared = Files.writeString(dir.resolve("shared"), "s3cret");
+        Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rw-r--r--"));
+        assertThatThrownBy(() -> ConfigLoader.parse(withControl(shared), Path.of("cutover.yml")))
+                .hasMessage("cutover.yml:18: control.token_file: " + shared + " can be read by other users (rw-r--r--);"
+                        + " make it private with chmod 600 " + shared);
+    }
 }
