@@ -21,6 +21,7 @@ import org.slf4j.LoggerFactory;
 
 import dev.cutover.engine.health.HealthResult;
 import dev.cutover.engine.runtime.AppStartException;
+import dev.cutover.engine.runtime.PortCheck;
 import dev.cutover.engine.runtime.RunningApp;
 import dev.cutover.engine.runtime.StopResult;
 import dev.cutover.engine.store.ReleaseRecord;
@@ -140,7 +141,7 @@ final class Deployment {
                 + " times in a row (every " + Durations.format(health.interval()) + ", up to "
                 + Durations.format(health.deadline()) + ")");
         HealthResult result = parts.health().await(health, port(), parts.runtime().onExit(newApp),
-                attempt -> emit(DeployPhase.HEALTH_CHECK, "attempt " + attempt.number() + "/" + attempt.maxAttempts()
+                attempt -> progress(DeployPhase.HEALTH_CHECK, "attempt " + attempt.number() + "/" + attempt.maxAttempts()
                         + ": " + attempt.detail() + " (" + attempt.streak() + "/" + health.healthyThreshold() + " in a row)"));
         if (Thread.interrupted()) {
             throw new InterruptedException();
@@ -197,7 +198,7 @@ final class Deployment {
             }
             if (System.nanoTime() - nextReport > 0) {
                 nextReport += TimeUnit.SECONDS.toNanos(5);
-                emit(DeployPhase.VERIFY, seen.responses() + " responses, " + seen.responses5xx() + " 5xx, "
+                progress(DeployPhase.VERIFY, seen.responses() + " responses, " + seen.responses5xx() + " 5xx, "
                         + Durations.format(Duration.ofNanos(Math.max(0, end - System.nanoTime()))) + " left");
             }
         }
@@ -339,8 +340,8 @@ final class Deployment {
             }
             parts.store().removeApp(spec.name(), slot);
         }
-        if (!parts.ports().isFree(port())) {
-            String who = parts.ports().listener(port()).map(parts.ports()::describe).orElse("a process this user cannot see");
+        if (!PortCheck.isFree(port())) {
+            String who = PortCheck.listener(port()).map(PortCheck::describe).orElse("a process this user cannot see");
             throw new DeployAborted("port " + port() + " (slot " + slot + " of service " + spec.name()
                     + ") is taken by another process (" + who + "); stop it, or change ports." + slot
                     + " of service " + spec.name() + " in cutover.yml");
@@ -355,7 +356,7 @@ final class Deployment {
             try {
                 return done.get(PROGRESS_EVERY.toMillis(), TimeUnit.MILLISECONDS);
             } catch (TimeoutException stillDraining) {
-                emit(phase, "waiting for " + version + " (" + drained + "): "
+                progress(phase, "waiting for " + version + " (" + drained + "): "
                         + parts.traffic().counters(spec.name(), drained).inFlight() + " requests in flight");
             } catch (ExecutionException e) {
                 throw new IllegalStateException("draining " + version + " failed: " + e.getCause(), e.getCause());
@@ -389,12 +390,26 @@ final class Deployment {
         return String.format(Locale.ROOT, "%.1f%%", ratio * 100);
     }
 
+    /** A step of the deploy: told to the client and kept in the store's timeline. */
     private void emit(DeployPhase at, String message) {
-        DeployEvent event = new DeployEvent(id, spec.name(), at, parts.clock().instant(),
-                Duration.ofNanos(System.nanoTime() - startNanos), message);
+        DeployEvent event = event(at, message);
         if (id != 0) {
             parts.store().appendEvent(event);
         }
+        tell(event);
+    }
+
+    /** Progress within a step (a health attempt, an in-flight count): told, not stored, so the timeline stays readable. */
+    private void progress(DeployPhase at, String message) {
+        tell(event(at, message));
+    }
+
+    private DeployEvent event(DeployPhase at, String message) {
+        return new DeployEvent(id, spec.name(), at, parts.clock().instant(),
+                Duration.ofNanos(System.nanoTime() - startNanos), message);
+    }
+
+    private void tell(DeployEvent event) {
         try {
             listener.accept(event);
         } catch (RuntimeException e) {

@@ -17,7 +17,6 @@ import java.util.function.Consumer;
 import dev.cutover.engine.artifact.ArtifactStore;
 import dev.cutover.engine.health.HealthCheck;
 import dev.cutover.engine.runtime.AppRuntime;
-import dev.cutover.engine.runtime.PortCheck;
 import dev.cutover.engine.runtime.RunningApp;
 import dev.cutover.engine.store.DeploymentRecord;
 import dev.cutover.engine.store.ReleaseRecord;
@@ -43,7 +42,7 @@ public final class Engine {
                   Path stateDir, Clock clock) {
         this.services = new LinkedHashMap<>(services);
         this.parts = new EngineParts(runtime, traffic, store, new ArtifactStore(stateDir.resolve("releases")),
-                new HealthCheck(), new PortCheck(), stateDir, clock);
+                new HealthCheck(), stateDir, clock);
         this.services.values().forEach(traffic::register);
     }
 

@@ -6,7 +6,6 @@ import java.time.Clock;
 import dev.cutover.engine.artifact.ArtifactStore;
 import dev.cutover.engine.health.HealthCheck;
 import dev.cutover.engine.runtime.AppRuntime;
-import dev.cutover.engine.runtime.PortCheck;
 import dev.cutover.engine.store.Store;
 import dev.cutover.engine.traffic.TrafficSwitch;
 
@@ -16,7 +15,7 @@ import dev.cutover.engine.traffic.TrafficSwitch;
  * @param stateDir apps' default working folders and logs live under it
  */
 record EngineParts(AppRuntime runtime, TrafficSwitch traffic, Store store, ArtifactStore artifacts,
-                   HealthCheck health, PortCheck ports, Path stateDir, Clock clock) {
+                   HealthCheck health, Path stateDir, Clock clock) {
 
     Path logDir(String service) {
         return stateDir.resolve("logs").resolve(service);

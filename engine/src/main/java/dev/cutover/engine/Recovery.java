@@ -8,6 +8,7 @@ import java.util.Optional;
 
 import dev.cutover.engine.health.HealthResult;
 import dev.cutover.engine.runtime.AppStartException;
+import dev.cutover.engine.runtime.PortCheck;
 import dev.cutover.engine.runtime.RunningApp;
 import dev.cutover.engine.runtime.StopResult;
 import dev.cutover.engine.store.DeploymentRecord;
@@ -82,9 +83,9 @@ final class Recovery {
     /** The active release is not running (it crashed, or the machine rebooted): start it again. */
     private void restart(ServiceSpec spec, ServiceState serving) {
         String what = spec.name() + " " + serving.activeVersion() + " (" + serving.activeSlot() + ")";
-        if (!parts.ports().isFree(spec.port(serving.activeSlot()))) {
+        if (!PortCheck.isFree(spec.port(serving.activeSlot()))) {
             report.add(what + " is not running and port " + spec.port(serving.activeSlot()) + " is taken by "
-                    + parts.ports().listener(spec.port(serving.activeSlot())).map(parts.ports()::describe).orElse("another process")
+                    + PortCheck.listener(spec.port(serving.activeSlot())).map(PortCheck::describe).orElse("another process")
                     + "; " + spec.name() + " answers 503 until that is resolved and it is deployed again");
             return;
         }
