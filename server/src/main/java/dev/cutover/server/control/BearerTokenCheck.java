@@ -4,13 +4,14 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 
 /**
@@ -23,9 +24,12 @@ import io.netty.util.ReferenceCountUtil;
 final class BearerTokenCheck extends ChannelInboundHandlerAdapter {
 
     private static final String SCHEME = "Bearer ";
+    private static final long DRAIN_SECONDS = 5;
 
     private final byte[] expectedDigest;
     private boolean rejected;
+    private boolean answerWritten;
+    private boolean bodyDrained;
 
     BearerTokenCheck(String token) {
         this.expectedDigest = sha256(token);
@@ -33,21 +37,35 @@ final class BearerTokenCheck extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (rejected) {
-            ReferenceCountUtil.release(msg); // the rest of a refused request, or anything after it
-            return;
-        }
-        if (msg instanceof HttpRequest request && !authorized(request.headers().get(HttpHeaderNames.AUTHORIZATION))) {
+        if (!rejected && msg instanceof HttpRequest request && !authorized(request.headers().get(HttpHeaderNames.AUTHORIZATION))) {
             rejected = true;
-            ReferenceCountUtil.release(msg);
             FullHttpResponse answer = ControlResponse.jsonResponse(401, Map.of("error",
                     "the control API on TCP needs the header `Authorization: Bearer <token>` with the token from"
                             + " control.token_file; it was missing or wrong"));
             answer.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer");
-            ctx.writeAndFlush(answer).addListener(ChannelFutureListener.CLOSE);
+            ctx.writeAndFlush(answer).addListener(written -> {
+                answerWritten = true;
+                closeWhenDone(ctx);
+            });
+            ctx.executor().schedule(() -> ctx.close(), DRAIN_SECONDS, TimeUnit.SECONDS);
+        }
+        if (!rejected) {
+            ctx.fireChannelRead(msg);
             return;
         }
-        ctx.fireChannelRead(msg);
+        // The refused request's body, or anything after it: read and dropped. Closing TCP with
+        // unread bytes sends a reset, which can destroy the 401 before the client has read it.
+        if (msg instanceof LastHttpContent) {
+            bodyDrained = true;
+        }
+        ReferenceCountUtil.release(msg);
+        closeWhenDone(ctx);
+    }
+
+    private void closeWhenDone(ChannelHandlerContext ctx) {
+        if (answerWritten && bodyDrained) {
+            ctx.close();
+        }
     }
 
     private boolean authorized(String header) {

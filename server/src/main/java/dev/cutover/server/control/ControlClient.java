@@ -81,6 +81,9 @@ public final class ControlClient {
     public JsonNode call(String method, String path, Object body) {
         try (Connection connection = connect()) {
             Answer answer = exchange(connection, method, path, body);
+            if (answer.status / 100 == 2 && answer.chunked()) {
+                throw new IllegalStateException(method + " " + path + " answers with a stream of lines; read it with stream(...)");
+            }
             byte[] bytes = answer.readAll();
             if (answer.status / 100 != 2) {
                 throw failure(answer.status, bytes);
@@ -143,9 +146,19 @@ public final class ControlClient {
         }
         head.append("\r\n");
         OutputStream out = connection.out;
-        out.write(head.toString().getBytes(StandardCharsets.UTF_8));
-        out.write(content);
-        out.flush();
+        try {
+            out.write(head.toString().getBytes(StandardCharsets.UTF_8));
+            out.write(content);
+            out.flush();
+        } catch (IOException writeFailed) {
+            // The daemon may have refused the request before reading all of it (413, 401) and
+            // closed: its answer is still there to read, and says more than "broken pipe".
+            try {
+                return Answer.read(connection.in);
+            } catch (IOException noAnswer) {
+                throw writeFailed;
+            }
+        }
         return Answer.read(connection.in);
     }
 
@@ -228,15 +241,17 @@ public final class ControlClient {
         return new ControlException(status, "the cutover daemon answered " + status + (text.isEmpty() ? "" : ": " + text));
     }
 
-    private JsonNode parse(byte[] bytes) throws IOException {
+    private JsonNode parse(byte[] bytes) {
         if (bytes.length == 0) {
             return NullNode.getInstance();
         }
         try {
             JsonNode node = ControlJson.MAPPER.readTree(bytes);
             return node == null || node.isMissingNode() ? NullNode.getInstance() : node;
-        } catch (JsonProcessingException e) {
-            throw new IOException("the daemon's answer is not JSON (" + e.getOriginalMessage() + ")", e);
+        } catch (IOException e) {
+            String why = e instanceof JsonProcessingException json ? json.getOriginalMessage() : e.getMessage();
+            throw new IllegalStateException("the cutover daemon at " + target() + " answered something that is not JSON ("
+                    + why + "); is it a cutover daemon of the same version as this command?", e);
         }
     }
 

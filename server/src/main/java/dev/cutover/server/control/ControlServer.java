@@ -146,7 +146,7 @@ public final class ControlServer implements AutoCloseable {
         socketFile.delete();
         handlers.shutdown();
         if (!awaitHandlers(deadline)) {
-            log.warn("control API requests still running after the {} s shutdown grace; interrupting them", shutdownGrace.toSeconds());
+            log.warn("control API requests still running after the {} ms shutdown grace; interrupting them", shutdownGrace.toMillis());
             handlers.shutdownNow();
             awaitHandlers(System.nanoTime() + TimeUnit.SECONDS.toNanos(2));
         }

@@ -26,6 +26,9 @@ class ControlServerTest {
     record Release(String service, String version, Instant at, Duration took) {
     }
 
+    /** Not the common pool: on a 2-core machine it has one thread, and a blocked call would hold it. */
+    private static final java.util.concurrent.Executor BACKGROUND = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor();
+
     @TempDir
     Path dir;
 
@@ -212,7 +215,7 @@ class ControlServerTest {
 
     @Test
     void aBlockedHandlerDoesNotHoldUpOtherRequests() throws Exception {
-        CompletableFuture<JsonNode> slow = CompletableFuture.supplyAsync(() -> client.call("GET", "/v1/slow", null));
+        CompletableFuture<JsonNode> slow = CompletableFuture.supplyAsync(() -> client.call("GET", "/v1/slow", null), BACKGROUND);
 
         for (int i = 0; i < 20; i++) {
             assertThat(client.call("GET", "/v1/services/web", null).get("service").asText()).isEqualTo("web");

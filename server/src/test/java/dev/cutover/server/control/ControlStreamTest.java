@@ -162,6 +162,13 @@ class ControlStreamTest {
     }
 
     @Test
+    void callingAStreamingEndpointForOneDocumentSaysToUseStream() {
+        assertThatThrownBy(() -> client.call("GET", "/v1/count/3", null))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage("GET /v1/count/3 answers with a stream of lines; read it with stream(...)");
+    }
+
+    @Test
     void aOneDocumentAnswerToAStreamCallArrivesAsOneLine() {
         ControlRoutes routes = ControlRoutes.builder().get("/v1/status", (req, res) -> res.json(200, Map.of("ok", true))).build();
         List<JsonNode> seen = new ArrayList<>();
