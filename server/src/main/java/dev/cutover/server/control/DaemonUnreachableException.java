@@ -1,0 +1,16 @@
+package dev.cutover.server.control;
+
+/**
+ * The CLI could not talk to the daemon at all: no socket, nobody listening, no permission, or the
+ * connection broke before a complete answer. The CLI exits 3 on it.
+ */
+public final class DaemonUnreachableException extends RuntimeException {
+
+    public DaemonUnreachableException(String message) {
+        super(message);
+    }
+
+    public DaemonUnreachableException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}
