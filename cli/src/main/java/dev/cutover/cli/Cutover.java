@@ -38,8 +38,14 @@ import picocli.CommandLine.UnmatchedArgumentException;
                         + " requests, 2 bad usage or configuration, 3 the daemon cannot be reached."},
         // The one list of commands: add new ones here.
         subcommands = {
-                ProxyCommand.class,
+                ServeCommand.class,
+                DeployCommand.class,
+                RollbackCommand.class,
+                StatusCommand.class,
+                HistoryCommand.class,
+                DemoCommand.class,
                 LoadtestCommand.class,
+                ProxyCommand.class,
                 GenerateCompletion.class,
                 HelpCommand.class,
         })

@@ -107,7 +107,11 @@ final class DemoCommand implements Callable<Integer> {
         try {
             client.stream("POST", "/v1/services/" + SERVICE + "/deploy",
                     java.util.Map.of("version", version, "artifact", artifact.toString()),
-                    line -> story.accept(quiet(line)));
+                    line -> {
+                        if (!repetitive(line)) {
+                            story.accept(line);
+                        }
+                    });
             outcome = story.finish() == ExitCode.OK ? "deployed" : "see above";
         } catch (Exception e) {
             out.println("   the deploy could not run: " + e.getMessage());
@@ -121,13 +125,9 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     /** Health attempts are many and alike; the story shows the first and the verdict. */
-    private static JsonNode quiet(JsonNode line) {
-        JsonNode event = line.path("event");
-        String message = event.path("message").asText("");
-        if (message.startsWith("attempt ") && !message.startsWith("attempt 1/")) {
-            return line.deepCopy().put("skip", true).without("event");
-        }
-        return line;
+    private static boolean repetitive(JsonNode line) {
+        String message = line.path("event").path("message").asText("");
+        return message.startsWith("attempt ") && !message.startsWith("attempt 1/");
     }
 
     private int summarize(PrintWriter out, List<DemoStep> steps, DemoTally tally, LoadReport report, Path dir) {

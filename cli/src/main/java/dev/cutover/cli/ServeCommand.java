@@ -6,9 +6,6 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
-import org.slf4j.LoggerFactory;
-
-import ch.qos.logback.classic.Level;
 import dev.cutover.engine.store.StoreException;
 import dev.cutover.server.Daemon;
 import dev.cutover.server.config.ConfigException;
@@ -34,7 +31,7 @@ final class ServeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         PrintWriter err = spec.commandLine().getErr();
-        ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger("dev.cutover")).setLevel(Level.INFO);
+        Cutover.logAtInfo();
         CutoverConfig loaded;
         try {
             loaded = ConfigLoader.load(config);

@@ -293,9 +293,10 @@ final class Deployment {
         }
         emitQuietly(DeployPhase.DONE, switch (outcome) {
             case SUCCEEDED -> "deployed " + request.version() + " in " + Durations.format(took) + finalNote;
-            case ABORTED -> "aborted: " + reason + (serving == null ? "" : "; " + serving + " keeps serving");
+            // The reason is in the result (and the history); the last event only says how it ended.
+            case ABORTED -> "aborted after " + Durations.format(took) + (serving == null ? "" : "; " + serving + " keeps serving");
             case ROLLED_BACK -> "rolled back to " + serving + " after " + Durations.format(took);
-            case INTERRUPTED -> "interrupted: " + reason;
+            case INTERRUPTED -> "interrupted after " + Durations.format(took);
         });
         return new DeployResult(id, spec.name(), request.version(), outcome, reason, serving, took);
     }

@@ -66,13 +66,17 @@ public final class Daemon implements AutoCloseable {
             List<String> recovered = engine.recover();
             recovered.forEach(line -> log.info("recovery: {}", line));
             ControlConfig c = config.control();
-            Daemon[] self = new Daemon[1];
-            ControlServer control = ControlServer.start(ControlEndpoints.routes(engine, () -> self[0].info()),
-                    c.socket(), c.listen(), c.tokenFile() == null ? null : Files.readString(c.tokenFile()).strip());
-            self[0] = new Daemon(config, store, proxy, engine, control, recovered, startedAt);
+            DaemonInfo info = info(config, proxy, startedAt);
+            ControlServer.Builder controlBuilder = ControlServer.builder(ControlEndpoints.routes(engine, () -> info))
+                    .unixSocket(c.socket());
+            if (c.listen() != null) {
+                controlBuilder.tcp(c.listen(), Files.readString(c.tokenFile()).strip());
+            }
+            ControlServer control = controlBuilder.start();
+            Daemon daemon = new Daemon(config, store, proxy, engine, control, recovered, startedAt);
             log.info("cutover daemon ready: proxy on {}, control socket {}{}", proxy.localAddress(), c.socket(),
                     c.listen() == null ? "" : ", control also on " + c.listen());
-            return self[0];
+            return daemon;
         } catch (IOException | RuntimeException e) {
             if (proxy != null) {
                 proxy.shutdown(Duration.ofSeconds(1)).join();
@@ -95,6 +99,10 @@ public final class Daemon implements AutoCloseable {
     }
 
     public DaemonInfo info() {
+        return info(config, proxy, startedAt);
+    }
+
+    private static DaemonInfo info(CutoverConfig config, Proxy proxy, Instant startedAt) {
         return new DaemonInfo(ProcessHandle.current().pid(), startedAt, proxy.localAddress().getHostString() + ":"
                 + proxy.localAddress().getPort(), config.control().socket().toString(), config.source().toString(),
                 config.stateDir().toString());
