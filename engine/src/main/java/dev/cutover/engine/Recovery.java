@@ -72,10 +72,20 @@ final class Recovery {
         }
         ServiceState serving = state.get();
         if (active != null) {
-            route(spec, serving);
-            report.add(spec.name() + ": " + serving.activeVersion() + " (" + serving.activeSlot() + ", pid " + active.pid()
-                    + ") still runs; traffic routed to it again");
-            return;
+            // It served until the daemon went away: one good answer is enough to trust it again.
+            HealthSpec once = new HealthSpec(spec.health().path(), spec.health().interval(), spec.health().timeout(),
+                    spec.health().deadline(), 1, spec.health().expectStatus());
+            HealthResult health = parts.health().await(once, active.port(), parts.runtime().onExit(active), attempt -> { });
+            if (health.healthy()) {
+                route(spec, serving);
+                report.add(spec.name() + ": " + serving.activeVersion() + " (" + serving.activeSlot() + ", pid " + active.pid()
+                        + ") still runs and answers its health check; traffic routed to it again");
+                return;
+            }
+            StopResult stopped = parts.runtime().stop(active, spec.stopTimeout());
+            parts.store().removeApp(spec.name(), active.slot());
+            report.add(spec.name() + ": " + serving.activeVersion() + " (pid " + active.pid() + ") still ran but failed its "
+                    + "health check (" + health.failure() + ") and " + stopped.describe() + "; starting it again");
         }
         restart(spec, serving);
     }

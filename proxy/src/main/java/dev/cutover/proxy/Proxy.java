@@ -212,12 +212,10 @@ public final class Proxy implements AutoCloseable {
     }
 
     boolean admitConnection(Channel channel) {
-        if (shuttingDown || connections.incrementAndGet() > config.maxConnections()) {
-            if (!shuttingDown) {
-                connections.decrementAndGet();
-            } else {
-                connectionClosed();
-            }
+        // Count first, then decide: a refused connection is uncounted by the same path as any other,
+        // so the count never dips below the connections really open (shutdown waits for zero).
+        if (connections.incrementAndGet() > config.maxConnections() || shuttingDown) {
+            connectionClosed();
             return false;
         }
         channel.closeFuture().addListener(f -> connectionClosed());
