@@ -209,11 +209,16 @@ class Seeds:
         return ["nginx", "-p", f"{self.dir}/", "-c", str(self.dir / "nginx.conf"), *extra]
 
     def deploy(self, version, log):
+        done = subprocess.run([str(SEEDS / "deploy.sh"), version], env=self.env, stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, text=True, timeout=60, start_new_session=True)
         with open(log, "a") as out:
-            out.write(f"== deploy {version}\n")
-            out.flush()
-            return subprocess.run([str(SEEDS / "deploy.sh"), version], env=self.env, stdout=out,
-                                  stderr=subprocess.STDOUT, timeout=60, start_new_session=True).returncode
+            out.write(f"== deploy {version}\n{done.stdout}")
+        switched = re.search(r"switched nginx to \d+ at ([\d.]+)", done.stdout)
+        killed = re.search(r"killed the old version .* at ([\d.]+)", done.stdout)
+        if switched and killed:
+            # How long the old version lived after the reload: requests it held longer than this died.
+            self.kill_after_reload_ms = round(1000 * (float(killed.group(1)) - float(switched.group(1))))
+        return done.returncode
 
     def stop(self):
         if self.nginx_started:
@@ -360,7 +365,11 @@ def run_method(method, args, work):
                 print(f"  {method.name}: deploy {version} exit {code} in {took:.1f} s", flush=True)
                 time.sleep(args.spacing_s)
                 boundaries.append(load.fresh_snapshot())
-                result["deploys"].append({"version": version, "exitCode": code, "seconds": round(took, 2)})
+                deploy = {"version": version, "exitCode": code, "seconds": round(took, 2)}
+                if getattr(method, "kill_after_reload_ms", None) is not None:
+                    deploy["killAfterReloadMs"] = method.kill_after_reload_ms
+                    method.kill_after_reload_ms = None
+                result["deploys"].append(deploy)
         finally:
             report = load.stop()
         # Failures between two boundaries belong to the deploy in between. The last boundary is
@@ -390,6 +399,8 @@ def table(results):
     rows.append(("p50 / p99 ms", *[f'{r["report"]["latency"]["p50Ms"]:.1f} / {r["report"]["latency"]["p99Ms"]:.1f}'
                                    for r in results]))
     rows.append(("deploy time s (each)", *[", ".join(f'{d["seconds"]:.1f}' for d in r["deploys"]) for r in results]))
+    rows.append(("old app SIGKILLed after reload, ms", *[", ".join(str(d["killAfterReloadMs"]) for d in r["deploys"]
+                                                                 if "killAfterReloadMs" in d) or "-" for r in results]))
     rows.append(("versions served", *[", ".join(f"{k} {v}" for k, v in r["report"]["versions"].items()) for r in results]))
     widths = [max(len(row[c]) for row in rows) for c in range(len(rows[0]))]
     return "\n".join("  ".join(cell.ljust(widths[c]) for c, cell in enumerate(row)).rstrip() for row in rows)

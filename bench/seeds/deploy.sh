@@ -12,8 +12,9 @@
 # Two things differ from the blog, both on purpose and neither in its favour or against it:
 #   - the health poll sleeps 1 s between tries instead of 10 s (the blog's loop would make each
 #     deploy take 10 s longer, with the same traffic switch at its end);
-#   - before `fuser -k` it checks that the only process on the old port is the app this bench
-#     started there, so it can never kill anything else on the machine.
+#   - before the switch it checks that the only process on the old port is the app this bench
+#     started there, so the `fuser -k` can never kill anything else on the machine;
+#   - it prints when it reloaded and when it killed (bash's $EPOCHREALTIME, no extra process).
 set -u
 
 version="$1"
@@ -53,24 +54,28 @@ do
     sleep 1
 done
 
+# (Not in the blog: make sure the old port is held only by the app this bench started there, so
+# that the fuser -k below can never kill anything else. Checked before the switch, so the kill
+# still follows the reload as closely as in the blog.)
+holders=$(fuser "${old_port}/tcp" 2>/dev/null | tr -s ' ' '\n' | grep -v '^$')
+ours=$(cat "app-$old_port.pid" 2>/dev/null)
+for pid in $holders
+do
+    if [ "$pid" != "$ours" ]
+    then
+        echo "refusing to deploy: port $old_port is held by pid $pid, which this bench did not start" >&2
+        exit 1
+    fi
+done
+
 # 4. Point nginx at the new port and reload.
 echo "set \$service_url http://127.0.0.1:${deployment_target_port};" > service-url.inc && nginx -p "$SEEDS_DIR/" -c "$SEEDS_DIR/nginx.conf" -s reload
-echo "switched nginx to ${deployment_target_port}"
+echo "switched nginx to ${deployment_target_port} at $EPOCHREALTIME"
 
 # 5. Kill the old version right away: fuser -k sends SIGKILL to whatever holds the old port.
-holders=$(fuser "${old_port}/tcp" 2>/dev/null | tr -s ' ' '\n' | grep -v '^$')
+# (fuser also walks /proc/1/fd, which it may not read in a container: that noise is dropped.)
 if [ -n "$holders" ]
 then
-    ours=$(cat "app-$old_port.pid" 2>/dev/null)
-    for pid in $holders
-    do
-        if [ "$pid" != "$ours" ]
-        then
-            echo "refusing to kill: port $old_port is held by pid $pid, which this bench did not start" >&2
-            exit 1
-        fi
-    done
-    # (fuser also walks /proc/1/fd, which it may not read in a container: that noise is dropped.)
     fuser -s -k -KILL "${old_port}/tcp" 2>&1 | grep -v '^Cannot stat' >&2
-    echo "killed the old version on port ${old_port} (pid $ours)"
+    echo "killed the old version on port ${old_port} (pid $ours) at $EPOCHREALTIME"
 fi
