@@ -27,8 +27,9 @@ class AbortedDeployTest {
 
     @Test
     void neverHealthyReleaseIsAbortedAtTheDeadlineAndTheOldOneKeepsServing() throws Exception {
+        // Long enough for the JVM to start on a busy 2-core machine, so the last answer is the app's 503.
         ServiceSpec spec = EngineHarness.sampleApp(EngineHarness.freePort(), EngineHarness.freePort())
-                .withHealth(new HealthSpec("/health", Duration.ofMillis(100), Duration.ofSeconds(1), Duration.ofSeconds(3), 2, 0));
+                .withHealth(new HealthSpec("/health", Duration.ofMillis(100), Duration.ofSeconds(1), Duration.ofSeconds(8), 2, 0));
         try (EngineHarness h = EngineHarness.start(dir.resolve("state"), spec)) {
             h.deploy("v1");
             LoadGenerator load = LoadGenerator.builder(h.url("/")).concurrency(8).duration(Duration.ofSeconds(60)).build();
