@@ -25,6 +25,8 @@ import dev.cutover.testing.RawHttp;
  */
 class KillDaemonMidDeployTest {
 
+    /** Each background step on a thread of its own: the common pool has one thread on 2 cores. */
+    private static final java.util.concurrent.Executor OWN_THREAD = task -> Thread.ofPlatform().daemon().start(task);
     private static final Duration PHASE_WITHIN = Duration.ofSeconds(60);
 
     @Test
@@ -51,24 +53,32 @@ class KillDaemonMidDeployTest {
 
     @Test
     void killedDuringDrainTheNewVersionServesAndTheOldProcessIsStopped(@TempDir Path dir) throws Exception {
-        DaemonConfigFile config = DaemonConfigFile.in(dir).drainTimeout("40s");
+        DaemonConfigFile config = DaemonConfigFile.in(dir).drainTimeout("60s");
         config.write();
         try (DaemonProcess daemon = DaemonProcess.start(config)) {
             deploy(daemon, config, "v1", "");
             // A slow request in flight on v1 keeps the drain waiting.
-            CompletableFuture<Void> slow = CompletableFuture.runAsync(() -> {
+            long sentAt = System.nanoTime();
+            CompletableFuture<String> slow = CompletableFuture.supplyAsync(() -> {
                 try (RawHttp http = RawHttp.connect(config.proxyPort())) {
-                    http.send("GET /slow?ms=8000 HTTP/1.1\r\nHost: x\r\n\r\n").readResponse();
-                } catch (IOException expected) {
+                    RawHttp.Response r = http.readTimeout(Duration.ofSeconds(90))
+                            .send("GET /slow?ms=30000 HTTP/1.1\r\nHost: x\r\n\r\n").readResponse();
+                    return "answered " + r.status() + " after " + (System.nanoTime() - sentAt) / 1_000_000 + " ms";
+                } catch (IOException e) {
                     // the proxy dies with the daemon: this request is lost with it
+                    return "ended by " + e + " after " + (System.nanoTime() - sentAt) / 1_000_000 + " ms";
                 }
-            });
+            }, OWN_THREAD);
             Eventually.await("the slow request is in flight on v1", PHASE_WITHIN,
                     () -> activeSlot(daemon.service()).path("counters").path("inFlight").asLong() >= 1);
 
             CompletableFuture<CliRun> v2 = inBackground(daemon, config, "v2", "");
             awaitPhase(daemon, "DRAIN");
-            long v2Pid = slotOfVersion(daemon.service(), "v2").path("pid").asLong();
+            JsonNode draining = daemon.service();
+            assertThat(slotOfVersion(draining, "v1").path("counters").path("inFlight").asLong())
+                    .as("the slow request still holds v1 in DRAIN: %s\nslow request: %s\ndaemon output:\n%s", draining.toPrettyString(),
+                            slow.getNow("still waiting after " + (System.nanoTime() - sentAt) / 1_000_000 + " ms"), daemon.log()).isGreaterThanOrEqualTo(1);
+            long v2Pid = slotOfVersion(draining, "v2").path("pid").asLong();
             daemon.kill9();
             daemon.apps().learnFromEvents(v2.get(60, TimeUnit.SECONDS).out());
             slow.get(60, TimeUnit.SECONDS);
@@ -160,7 +170,7 @@ class KillDaemonMidDeployTest {
                                                           String behavior) {
         Path artifact = config.artifact(version, behavior);
         return CompletableFuture.supplyAsync(() -> CliRun.of(config.client("deploy", "web", "--version", version,
-                "--artifact", artifact.toString())));
+                "--artifact", artifact.toString())), OWN_THREAD);
     }
 
     private static void awaitPhase(DaemonProcess daemon, String phase) {
