@@ -165,6 +165,9 @@ final class Deployment {
     }
 
     private DeployPhase drainOld() throws InterruptedException {
+        // Stored, so a daemon killed mid-drain is later reported as interrupted in DRAIN, not in SWITCH.
+        emit(DeployPhase.DRAIN, "draining " + previous.activeVersion() + " (" + previous.activeSlot() + "): up to "
+                + Durations.format(spec.drainTimeout()) + " for the requests it still serves");
         DrainOutcome drained = drain(previous.activeSlot(), previous.activeVersion());
         emit(DeployPhase.DRAIN, drained.clean()
                 ? previous.activeVersion() + " drained in " + Durations.format(drained.took())
