@@ -29,7 +29,12 @@ final class ClientCall {
             return ExitCode.UNREACHABLE;
         } catch (ControlException e) {
             err.println("cutover: " + e.getMessage());
-            return e.status() == 400 || e.status() == 404 ? ExitCode.USAGE : ExitCode.DEPLOY_FAILED;
+            // A request the daemon could not take as given (bad input, unknown service, wrong token) is
+            // a usage or config problem; anything else means the deploy did not happen.
+            return switch (e.status()) {
+                case 400, 401, 403, 404 -> ExitCode.USAGE;
+                default -> ExitCode.DEPLOY_FAILED;
+            };
         } catch (Exception e) {
             err.println("cutover: " + e.getMessage());
             return ExitCode.DEPLOY_FAILED;

@@ -48,7 +48,7 @@ class ControlOverTcpTest {
     void aWrongTokenIsRefusedWithAMessageSayingSo() {
         Path wrong = config.tokenFile("wrong-token", "not-the-token");
         CliRun run = CliRun.of("status", "--url", url(), "--token-file", wrong.toString());
-        assertThat(run.exitCode()).as(run.toString()).isNotZero();
+        assertThat(run.exitCode()).as(run.toString()).isEqualTo(ExitCode.USAGE);
         assertThat(run.err()).as(run.toString()).contains("token").contains("missing or wrong");
         assertThat(run.out()).isEmpty();
     }
