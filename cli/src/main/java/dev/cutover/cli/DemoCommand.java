@@ -21,6 +21,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.cutover.loadgen.LoadGenerator;
 import dev.cutover.loadgen.LoadReport;
+import dev.cutover.sample.SampleCommand;
 import dev.cutover.server.Daemon;
 import dev.cutover.server.config.ConfigLoader;
 import dev.cutover.server.control.ControlClient;
@@ -158,14 +159,7 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     private static Path writeConfig(Path dir, int proxy, int blue, int green) throws IOException {
-        String java = ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        List<String> command = new ArrayList<>(List.of(java));
-        if (Runtime.version().feature() >= 22) {
-            command.add("--enable-native-access=ALL-UNNAMED");
-        }
-        command.addAll(List.of("-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp",
-                System.getProperty("java.class.path"), "dev.cutover.sample.SampleApp", "--port", "${PORT}", "--version",
-                "${VERSION}", "--behavior", "${ARTIFACT}"));
+        List<String> command = SampleCommand.withPlaceholders();
         String yaml = """
                 # Written by `cutover demo`. A real config: copy it as a start for your own service.
                 proxy:

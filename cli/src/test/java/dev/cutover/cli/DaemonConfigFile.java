@@ -7,8 +7,9 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.ArrayList;
 import java.util.List;
+
+import dev.cutover.sample.SampleCommand;
 
 /**
  * A cutover.yml for one test daemon: the sample app as service {@value #SERVICE} on free ports picked
@@ -100,10 +101,8 @@ final class DaemonConfigFile {
 
     /** The sample app, started the way a user starts a jar: ${ARTIFACT} is its behavior file. */
     static List<String> sampleAppCommand() {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-        if (Runtime.version().feature() >= 22) {
-            command.add("--enable-native-access=ALL-UNNAMED");
-        }
+        return SampleCommand.withPlaceholders();
+    }
         command.addAll(List.of("-Xmx64m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp",
                 System.getProperty("java.class.path"), "dev.cutover.sample.SampleApp", "--port", "${PORT}",
                 "--version", "${VERSION}", "--behavior", "${ARTIFACT}"));

@@ -9,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -19,6 +18,7 @@ import dev.cutover.engine.traffic.ProxySwitch;
 import dev.cutover.proxy.Proxy;
 import dev.cutover.proxy.ProxyConfig;
 import dev.cutover.proxy.RoutingTable;
+import dev.cutover.sample.SampleCommand;
 import dev.cutover.testing.RawHttp;
 
 /**
@@ -57,14 +57,7 @@ final class EngineHarness implements AutoCloseable {
 
     /** The sample app as a service, started the way a user starts a jar, quick to judge in tests. */
     static ServiceSpec sampleApp(int bluePort, int greenPort) {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-        if (Runtime.version().feature() >= 22) {
-            command.add("--enable-native-access=ALL-UNNAMED");
-        }
-        command.addAll(List.of("-Xmx64m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp",
-                System.getProperty("java.class.path"), "dev.cutover.sample.SampleApp", "--port", "${PORT}",
-                "--version", "${VERSION}", "--behavior", "${ARTIFACT}"));
-        return ServiceSpec.process(SERVICE, command, bluePort, greenPort)
+        return ServiceSpec.process(SERVICE, SampleCommand.withPlaceholders(), bluePort, greenPort)
                 .withHealth(new HealthSpec("/health", Duration.ofMillis(100), Duration.ofSeconds(1), Duration.ofSeconds(20), 2, 0))
                 .withTimeouts(Duration.ofSeconds(10), Duration.ofSeconds(5));
     }
