@@ -63,6 +63,10 @@ public final class Engine {
      */
     public DeployResult deploy(DeployRequest request, Consumer<DeployEvent> listener) throws DeployRefusedException {
         ServiceSpec spec = spec(request.service());
+        if (request.image() != null && !"docker".equals(spec.runtime())) {
+            throw new DeployRefusedException("service " + spec.name() + " runs as a " + spec.runtime() + "; --image is for "
+                    + "container services (runtime: docker, not supported yet): deploy it with --artifact, or none");
+        }
         Deployment deployment = new Deployment(parts, spec, request, listener);
         Running mine = new Running(deployment, Thread.currentThread());
         Running other = running.putIfAbsent(spec.name(), mine);

@@ -38,7 +38,7 @@ final class DeployStream {
             result = action.run(this::event);
         } catch (DeployRefusedException e) {
             if (!started) {
-                response.error(e.getMessage().startsWith("no service named") ? 404 : 409, e.getMessage());
+                response.error(refusalStatus(e.getMessage()), e.getMessage());
                 return;
             }
             throw e;
@@ -46,6 +46,14 @@ final class DeployStream {
         begin();
         write(Map.of("result", result));
         response.end();
+    }
+
+    /** 404 for an unknown service, 400 for a request that can never work, 409 for one that can later. */
+    private static int refusalStatus(String message) {
+        if (message.startsWith("no service named")) {
+            return 404;
+        }
+        return message.contains("--image is for") ? 400 : 409;
     }
 
     private synchronized void event(DeployEvent event) {
