@@ -64,7 +64,7 @@ public final class Engine {
     public DeployResult deploy(DeployRequest request, Consumer<DeployEvent> listener) throws DeployRefusedException {
         ServiceSpec spec = spec(request.service());
         if (request.image() != null && !"docker".equals(spec.runtime())) {
-            throw new DeployRefusedException("service " + spec.name() + " runs as a " + spec.runtime() + "; --image is for "
+            throw new DeployRefusedException(DeployRefusedException.Reason.INVALID, "service " + spec.name() + " runs as a " + spec.runtime() + "; --image is for "
                     + "container services (runtime: docker, not supported yet): deploy it with --artifact, or none");
         }
         Deployment deployment = new Deployment(parts, spec, request, listener);
@@ -72,7 +72,7 @@ public final class Engine {
         Running other = running.putIfAbsent(spec.name(), mine);
         if (other != null) {
             Duration since = Duration.between(other.deployment.startedAt(), parts.clock().instant());
-            throw new DeployRefusedException("service " + spec.name() + " is already being deployed: "
+            throw new DeployRefusedException(DeployRefusedException.Reason.BUSY, "service " + spec.name() + " is already being deployed: "
                     + other.deployment.version() + " since " + CLOCK_TIME.format(other.deployment.startedAt())
                     + " (" + Durations.format(since) + " ago, now in " + other.deployment.phase()
                     + "); wait for it to finish (cutover status " + spec.name() + ")");
@@ -95,17 +95,17 @@ public final class Engine {
         String target = toVersion;
         if (target == null) {
             target = parts.store().lastSucceeded(service, serving).map(DeploymentRecord::version)
-                    .orElseThrow(() -> new DeployRefusedException("service " + service + " has no earlier successful "
+                    .orElseThrow(() -> new DeployRefusedException(DeployRefusedException.Reason.INVALID, "service " + service + " has no earlier successful "
                             + "release to roll back to" + (serving == null ? "" : " (" + serving + " serves now)")));
         }
         Optional<ReleaseRecord> release = parts.store().release(service, target);
         if (release.isEmpty()) {
-            throw new DeployRefusedException("service " + service + " never had a release " + target
+            throw new DeployRefusedException(DeployRefusedException.Reason.INVALID, "service " + service + " never had a release " + target
                     + "; known releases: " + knownReleases(service));
         }
         Path artifact = release.get().artifact();
         if (Placeholders.uses(spec.command(), "ARTIFACT") && (artifact == null || !Files.isRegularFile(artifact))) {
-            throw new DeployRefusedException("the artifact of " + service + " " + target + " is no longer retained "
+            throw new DeployRefusedException(DeployRefusedException.Reason.INVALID, "the artifact of " + service + " " + target + " is no longer retained "
                     + "(keep_releases: " + spec.keepReleases() + "); deploy it again with --artifact");
         }
         return deploy(new DeployRequest(service, target, null, release.get().image(), DeployKind.ROLLBACK), listener);
@@ -190,7 +190,7 @@ public final class Engine {
     private ServiceSpec spec(String service) throws DeployRefusedException {
         ServiceSpec spec = services.get(service);
         if (spec == null) {
-            throw new DeployRefusedException(unknownService(service));
+            throw new DeployRefusedException(DeployRefusedException.Reason.UNKNOWN_SERVICE, unknownService(service));
         }
         return spec;
     }

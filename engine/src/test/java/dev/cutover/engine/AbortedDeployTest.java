@@ -118,6 +118,17 @@ class AbortedDeployTest {
         }
     }
 
+    @Test
+    void imageForAProcessServiceIsRefusedBeforeAnythingStarts() throws Exception {
+        try (EngineHarness h = EngineHarness.start(dir.resolve("state"))) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> h.engine.deploy(
+                            new DeployRequest(EngineHarness.SERVICE, "v1", null, "registry.local/web:v1", DeployKind.DEPLOY), e -> { }))
+                    .isInstanceOf(DeployRefusedException.class).hasMessageContaining("--image")
+                    .satisfies(e -> assertThat(((DeployRefusedException) e).reason()).isEqualTo(DeployRefusedException.Reason.INVALID));
+            assertThat(h.engine.history(EngineHarness.SERVICE, 10)).isEmpty();
+        }
+    }
+
     private static void assertOnlyServing(EngineHarness h, String version) throws IOException {
         ServiceStatus status = h.engine.status(EngineHarness.SERVICE);
         assertThat(status.activeVersion()).isEqualTo(version);

@@ -38,7 +38,11 @@ final class DeployStream {
             result = action.run(this::event);
         } catch (DeployRefusedException e) {
             if (!started) {
-                response.error(refusalStatus(e.getMessage()), e.getMessage());
+                response.error(switch (e.reason()) {
+                    case UNKNOWN_SERVICE -> 404;
+                    case INVALID -> 400;
+                    case BUSY -> 409;
+                }, e.getMessage());
                 return;
             }
             throw e;
@@ -46,14 +50,6 @@ final class DeployStream {
         begin();
         write(Map.of("result", result));
         response.end();
-    }
-
-    /** 404 for an unknown service, 400 for a request that can never work, 409 for one that can later. */
-    private static int refusalStatus(String message) {
-        if (message.startsWith("no service named")) {
-            return 404;
-        }
-        return message.contains("--image is for") ? 400 : 409;
     }
 
     private synchronized void event(DeployEvent event) {
