@@ -13,7 +13,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-@Command(name = "deploy", mixinStandardHelpOptions = true,
+@Command(name = "deploy",
         description = {"Deploys a release: starts it in the idle slot, waits until it is healthy, switches traffic,",
                 "drains and stops the old one (verifying the new one first, when configured).",
                 "Exit codes: 0 deployed, 1 failed or aborted (the old version still serves), 2 usage, 3 no daemon."})
@@ -21,6 +21,10 @@ final class DeployCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
+
+    // Not mixinStandardHelpOptions: its -V/--version would take the name of the release's --version.
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
+    boolean help;
 
     @Mixin
     DaemonAddress daemon;
