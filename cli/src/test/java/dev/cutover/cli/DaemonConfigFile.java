@@ -103,11 +103,6 @@ final class DaemonConfigFile {
     static List<String> sampleAppCommand() {
         return SampleCommand.withPlaceholders();
     }
-        command.addAll(List.of("-Xmx64m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp",
-                System.getProperty("java.class.path"), "dev.cutover.sample.SampleApp", "--port", "${PORT}",
-                "--version", "${VERSION}", "--behavior", "${ARTIFACT}"));
-        return command;
-    }
 
     /** A behavior file for the sample app, as the artifact of {@code version}. */
     Path artifact(String version, String behavior) {
