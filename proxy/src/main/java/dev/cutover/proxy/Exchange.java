@@ -10,7 +10,6 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -77,7 +76,6 @@ final class Exchange implements ChannelFutureListener {
     private boolean finished;
     private boolean clientReadPaused;       // waiting for the upstream to become writable
     private boolean upstreamReadPaused;     // waiting for the client to become writable
-    private HttpResponse heldHead;          // a final response's head, held until we know whether its end came with it
 
     private boolean tunnel;
     private WebSocketFrameBoundary framesToClient;
@@ -364,18 +362,7 @@ final class Exchange implements ChannelFutureListener {
         closeClientAfter = !keepAlive;
         response.setProtocolVersion(HttpVersion.HTTP_1_1);
         responseStarted = true;
-        // Held, not written: when the whole response came in this read (the usual small one), head
-        // and body go out as one message, which the encoder turns into one buffer and one write.
-        heldHead = response;
-    }
-
-    /** Writes the held head, if any, on its own: its body did not arrive with it. */
-    private void writeHeldHead() {
-        HttpResponse head = heldHead;
-        if (head != null) {
-            heldHead = null;
-            client.write(head);
-        }
+        client.write(response);
     }
 
     private void onResponseContent(HttpContent content) {
@@ -388,26 +375,16 @@ final class Exchange implements ChannelFutureListener {
             return;
         }
         if (!last) {
-            writeHeldHead();
             client.write(content);
             return;
         }
-        HttpResponse head = heldHead;
-        if (head == null) {
-            completeResponse(content);
-            return;
-        }
-        heldHead = null;
-        // The encoder releases the full message, and with it the content buffer it took over.
-        completeResponse(new DefaultFullHttpResponse(head.protocolVersion(), head.status(), content.content(),
-                head.headers(), ((LastHttpContent) content).trailingHeaders()));
+        completeResponse(content);
     }
 
     void onUpstreamReadComplete(UpstreamConnection connection) {
         if (finished || connection != upstream) {
             return;
         }
-        writeHeldHead();
         client.flush();
         if (client.isWritable()) {
             connection.channel().read();
@@ -427,7 +404,7 @@ final class Exchange implements ChannelFutureListener {
      * The app has answered completely: count it and release the upstream before the last bytes
      * go to the client, so whoever sees the response also sees it counted.
      */
-    private void completeResponse(HttpContent last) { // the last content, or the whole response in one message
+    private void completeResponse(HttpContent last) {
         target.recordResponse(status, System.nanoTime() - startNanos);
         UpstreamConnection connection = upstream;
         upstream = null;
@@ -509,7 +486,6 @@ final class Exchange implements ChannelFutureListener {
         if (target != null) {
             target.recordResponse(this.status == 0 ? status.code() : this.status, System.nanoTime() - startNanos);
         }
-        heldHead = null; // never flushed before the cut, as a written head would not have been either
         releaseUpstream(false);
         finish();
         client.abort();
