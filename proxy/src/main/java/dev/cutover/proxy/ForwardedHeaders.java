@@ -81,6 +81,9 @@ final class ForwardedHeaders {
     }
 
     private static String joined(HttpHeaders headers, CharSequence name) {
+        if (!headers.contains(name)) {
+            return null; // the usual case, answered without building a list
+        }
         List<String> values = headers.getAll(name);
         return switch (values.size()) {
             case 0 -> null;

@@ -19,8 +19,7 @@ final class HopByHopHeaders {
 
     /** Removes the hop-by-hop headers; {@code keepUpgrade} keeps Upgrade for a protocol switch. */
     static void strip(HttpHeaders headers, boolean keepUpgrade) {
-        String connection = headers.get(HttpHeaderNames.CONNECTION);
-        if (connection != null) {
+        if (headers.contains(HttpHeaderNames.CONNECTION)) {
             for (String token : headers.getAll(HttpHeaderNames.CONNECTION)) {
                 removeNamedIn(headers, token, keepUpgrade);
             }
@@ -43,7 +42,9 @@ final class HopByHopHeaders {
             int comma = connectionValue.indexOf(',', start);
             int end = comma < 0 ? length : comma;
             String name = connectionValue.substring(start, end).trim();
-            if (!name.isEmpty() && !(keepUpgrade && name.equalsIgnoreCase("upgrade"))) {
+            // Keep-Alive goes anyway below: the usual "Connection: keep-alive" costs no lookup.
+            if (!name.isEmpty() && !(keepUpgrade && name.equalsIgnoreCase("upgrade"))
+                    && !name.equalsIgnoreCase("keep-alive")) {
                 headers.remove(name);
             }
             start = end + 1;
