@@ -38,6 +38,10 @@ final class DaemonAddress {
             if (tokenFile == null) {
                 throw new UsageException("--url needs --token-file: the TCP control listener only answers with a token");
             }
+            if (!"http".equalsIgnoreCase(url.getScheme()) || url.getHost() == null) {
+                throw new UsageException("--url " + url + ": write it as http://HOST:PORT (the TCP control listener "
+                        + "speaks plain HTTP; HTTPS is not supported yet, so keep it on a private network or a tunnel)");
+            }
             try {
                 String token = Files.readString(tokenFile).strip();
                 int port = url.getPort() > 0 ? url.getPort() : 80;

@@ -46,6 +46,11 @@ final class DeployProgress {
         }
     }
 
+    /** The deploy's result as the daemon sent it, or null when the stream ended without one. */
+    JsonNode result() {
+        return result;
+    }
+
     /** Ends the output and returns the exit code: 0 when the release serves, 1 otherwise. */
     int finish() {
         if (result == null) {

@@ -94,16 +94,30 @@ final class Deployment {
                     case DONE -> DeployPhase.DONE;
                 };
             } catch (DeployAborted e) {
-                phase = abort(e.getMessage());
+                phase = settle(() -> abort(e.getMessage()));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                phase = interrupted("the daemon is shutting down");
+                phase = settle(() -> interrupted("the daemon is shutting down"));
             } catch (RuntimeException e) {
                 log.error("deploy of {} {} failed in {}", spec.name(), request.version(), phase, e);
-                phase = interrupted("an internal error in phase " + phase + ": " + e);
+                phase = settle(() -> interrupted("an internal error in phase " + phase + ": " + e));
             }
         }
         return finish();
+    }
+
+    /** Runs a failure path; if that fails too, the deploy still ends, and the next daemon start settles the rest. */
+    private DeployPhase settle(java.util.function.Supplier<DeployPhase> ending) {
+        try {
+            return ending.get();
+        } catch (RuntimeException e) {
+            log.error("deploy of {} {}: cleaning up after a failure failed too", spec.name(), request.version(), e);
+            if (outcome == null) {
+                outcome = phase.compareTo(DeployPhase.SWITCH) < 0 ? DeployOutcome.ABORTED : DeployOutcome.INTERRUPTED;
+            }
+            reason = (reason == null ? "" : reason + "; ") + "cleaning up failed too: " + e;
+            return DeployPhase.DONE;
+        }
     }
 
     // --- the phases, in order ---
@@ -161,6 +175,9 @@ final class Deployment {
         emit(DeployPhase.SWITCH, "traffic switched to " + request.version() + " (" + slot + ")"
                 + (previous == null ? "" : "; " + previous.activeVersion() + " (" + previous.activeSlot()
                 + ") gets no new requests"));
+        if (previous == null && spec.verify().enabled()) {
+            emit(DeployPhase.SWITCH, "no verification for a service's first release: there is nothing to go back to");
+        }
         return previous == null ? succeed() : DeployPhase.DRAIN;
     }
 
@@ -173,6 +190,10 @@ final class Deployment {
                 ? previous.activeVersion() + " drained in " + Durations.format(drained.took())
                 : "drain timeout (" + Durations.format(spec.drainTimeout()) + "): " + drained.endedAtTimeout()
                   + " requests still running on " + previous.activeVersion() + " were ended");
+        if (spec.verify().enabled() && oldApp == null) {
+            emit(DeployPhase.DRAIN, "no verification: no process of " + previous.activeVersion()
+                    + " is known to this daemon, so there is nothing to go back to");
+        }
         return spec.verify().enabled() && oldApp != null ? DeployPhase.VERIFY : DeployPhase.STOP_OLD;
     }
 
@@ -229,10 +250,11 @@ final class Deployment {
         Slot oldSlot = previous.activeSlot();
         if (!parts.runtime().isAlive(oldApp)) {
             // Nothing to go back to: keeping the new release is the lesser harm, and the operator must know.
-            reason += "; " + oldApp.version() + " is no longer running, so " + request.version() + " keeps serving";
+            reason += "; " + oldApp.version() + " is no longer running, so there is nothing to roll back to: "
+                    + (parts.runtime().isAlive(newApp) ? request.version() + " keeps serving"
+                       : "nothing serves " + spec.name() + " now; deploy a working release");
             emit(DeployPhase.ROLLBACK, reason);
-            outcome = DeployOutcome.SUCCEEDED;
-            finalNote = " with a failed verification";
+            outcome = DeployOutcome.FAILED;
             return DeployPhase.DONE;
         }
         parts.store().activate(spec.name(), oldSlot, previous.activeVersion(), id, parts.clock().instant());
@@ -270,7 +292,17 @@ final class Deployment {
         if (id == 0 || phase.compareTo(DeployPhase.SWITCH) < 0) {
             return abort(why);
         }
-        reason = why + "; " + parts.store().state(spec.name()).map(s -> s.activeVersion() + " keeps serving").orElse("");
+        boolean unverified = spec.verify().enabled() && oldApp != null
+                && (phase == DeployPhase.DRAIN || phase == DeployPhase.VERIFY);
+        if (unverified && parts.runtime().isAlive(oldApp)) {
+            // Verification was the condition for keeping the new release; without it, the old one serves.
+            parts.store().activate(spec.name(), oldApp.slot(), oldApp.version(), id, parts.clock().instant());
+            parts.traffic().route(spec.name(), oldApp.slot(), oldApp.version(), address(oldApp.slot()));
+            reason = why + " before " + request.version() + " was verified; traffic went back to " + oldApp.version()
+                    + " (" + oldApp.slot() + "), and the next start stops " + request.version();
+        } else {
+            reason = why + "; " + parts.store().state(spec.name()).map(s -> s.activeVersion() + " keeps serving").orElse("");
+        }
         outcome = DeployOutcome.INTERRUPTED;
         return DeployPhase.DONE;
     }
@@ -287,9 +319,14 @@ final class Deployment {
     private DeployResult finish() {
         Instant now = parts.clock().instant();
         Duration took = Duration.ofNanos(System.nanoTime() - startNanos);
-        String serving = parts.store().state(spec.name()).map(ServiceState::activeVersion).orElse(null);
+        String serving = servingVersion();
         if (id != 0) {
-            parts.store().finishDeployment(id, outcome, reason, now);
+            try {
+                parts.store().finishDeployment(id, outcome, reason, now);
+            } catch (RuntimeException e) {
+                // Left unfinished on disk; the next daemon start marks it interrupted.
+                log.error("could not record the end of deploy {} of {}", id, spec.name(), e);
+            }
         }
         if (outcome == DeployOutcome.SUCCEEDED) {
             pruneArtifacts();
@@ -300,8 +337,17 @@ final class Deployment {
             case ABORTED -> "aborted after " + Durations.format(took) + (serving == null ? "" : "; " + serving + " keeps serving");
             case ROLLED_BACK -> "rolled back to " + serving + " after " + Durations.format(took);
             case INTERRUPTED -> "interrupted after " + Durations.format(took);
+            case FAILED -> "failed verification after " + Durations.format(took) + " with nothing to roll back to";
         });
         return new DeployResult(id, spec.name(), request.version(), outcome, reason, serving, took);
+    }
+
+    private String servingVersion() {
+        try {
+            return parts.store().state(spec.name()).map(ServiceState::activeVersion).orElse(null);
+        } catch (RuntimeException e) {
+            return null;
+        }
     }
 
     // --- the parts of PREPARE ---

@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
+import java.util.regex.Pattern;
 
 import dev.cutover.engine.artifact.ArtifactStore;
 import dev.cutover.engine.health.HealthCheck;
@@ -30,13 +31,16 @@ import dev.cutover.engine.traffic.TrafficSwitch;
  * (a second one is refused at once); different services deploy in parallel. Everything it does is
  * recorded in the store, so {@link #recover()} after a restart works from facts on disk.
  */
-public final class Engine {
+public final class Engine implements AutoCloseable {
 
+    /** Versions name folders of retained artifacts and log files: nothing that could escape them. */
+    private static final Pattern VERSION = Pattern.compile("[A-Za-z0-9_-][A-Za-z0-9._-]{0,127}");
     private static final DateTimeFormatter CLOCK_TIME = DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneId.systemDefault());
 
     private final Map<String, ServiceSpec> services;
     private final EngineParts parts;
     private final Map<String, Running> running = new ConcurrentHashMap<>();
+    private volatile boolean stopping;
 
     public Engine(Map<String, ServiceSpec> services, AppRuntime runtime, TrafficSwitch traffic, Store store,
                   Path stateDir, Clock clock) {
@@ -63,6 +67,15 @@ public final class Engine {
      */
     public DeployResult deploy(DeployRequest request, Consumer<DeployEvent> listener) throws DeployRefusedException {
         ServiceSpec spec = spec(request.service());
+        if (!VERSION.matcher(request.version()).matches()) {
+            throw new DeployRefusedException(DeployRefusedException.Reason.INVALID, "version '" + request.version()
+                    + "' cannot name a release: use 1 to 128 letters, digits, '.', '_' or '-', not starting with '.'"
+                    + " (a git sha, v2, 1.4.0 or 2024-06-01_1 all work)");
+        }
+        if (stopping) {
+            throw new DeployRefusedException(DeployRefusedException.Reason.BUSY,
+                    "the cutover daemon is shutting down; deploy again once it is back");
+        }
         if (request.image() != null && !"docker".equals(spec.runtime())) {
             throw new DeployRefusedException(DeployRefusedException.Reason.INVALID, "service " + spec.name() + " runs as a " + spec.runtime() + "; --image is for "
                     + "container services (runtime: docker, not supported yet): deploy it with --artifact, or none");
@@ -163,6 +176,7 @@ public final class Engine {
      * after it, what the disk says serves keeps serving. Waits up to {@code timeout} for them.
      */
     public void stop(Duration timeout) throws InterruptedException {
+        stopping = true;
         running.values().forEach(r -> r.thread.interrupt());
         long deadline = System.nanoTime() + timeout.toNanos();
         for (Running r : List.copyOf(running.values())) {
@@ -185,6 +199,12 @@ public final class Engine {
             }
         }
         return stopped;
+    }
+
+    /** Releases what the engine holds (the health checker's connections); the apps keep running. */
+    @Override
+    public void close() {
+        parts.health().close();
     }
 
     private ServiceSpec spec(String service) throws DeployRefusedException {

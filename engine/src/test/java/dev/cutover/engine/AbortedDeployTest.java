@@ -129,6 +129,16 @@ class AbortedDeployTest {
         }
     }
 
+    @Test
+    void versionThatCannotNameAFolderIsRefusedBeforeAnythingStarts() throws Exception {
+        try (EngineHarness h = EngineHarness.start(dir.resolve("state"))) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> h.engine.deploy(DeployRequest.of(EngineHarness.SERVICE,
+                            "feature/x").withArtifact(h.artifact("v1", "")), e -> { }))
+                    .isInstanceOf(DeployRefusedException.class).hasMessageContaining("'feature/x' cannot name a release");
+            assertThat(h.engine.history(EngineHarness.SERVICE, 10)).isEmpty();
+        }
+    }
+
     private static void assertOnlyServing(EngineHarness h, String version) throws IOException {
         ServiceStatus status = h.engine.status(EngineHarness.SERVICE);
         assertThat(status.activeVersion()).isEqualTo(version);

@@ -93,6 +93,33 @@ class RollbackTest {
     }
 
     @Test
+    void failedVerificationWithTheOldReleaseGoneFailsTheDeployAndSaysWhatServes() throws Exception {
+        ServiceSpec spec = EngineHarness.sampleApp(EngineHarness.freePort(), EngineHarness.freePort())
+                .withVerify(VerifySpec.of(Duration.ofSeconds(10), 0.05, 30));
+        try (EngineHarness h = EngineHarness.start(dir.resolve("state"), spec)) {
+            h.deploy("v1");
+            var v1 = h.store.apps(EngineHarness.SERVICE).get(0);
+            LoadGenerator load = LoadGenerator.builder(h.url("/")).concurrency(4).duration(Duration.ofSeconds(60)).build();
+            load.start();
+
+            // v1 dies right after the switch (an OOM kill, say): there is nothing to go back to.
+            DeployResult result = h.engine.deploy(DeployRequest.of(EngineHarness.SERVICE, "v2")
+                    .withArtifact(h.artifact("v2", "error_ratio=0.5\n")), event -> {
+                        if (event.phase() == DeployPhase.SWITCH) {
+                            h.runtime.stop(v1, Duration.ofSeconds(5));
+                        }
+                    });
+            load.stop();
+
+            assertThat(result.outcome()).isEqualTo(DeployOutcome.FAILED);
+            assertThat(result.outcome().exitCode()).isEqualTo(1);
+            assertThat(result.reason()).contains("verification failed").contains("nothing to roll back to")
+                    .contains("v2 keeps serving");
+            assertThat(h.servedVersion()).isEqualTo("v2");
+        }
+    }
+
+    @Test
     void healthyReleasePassesVerificationAndTheOldOneIsStoppedAfterTheWindow() throws Exception {
         ServiceSpec spec = EngineHarness.sampleApp(EngineHarness.freePort(), EngineHarness.freePort())
                 .withVerify(VerifySpec.of(Duration.ofSeconds(2), 0.05, 10));

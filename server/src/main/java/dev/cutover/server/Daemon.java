@@ -29,22 +29,26 @@ import dev.cutover.server.control.ControlServer;
 public final class Daemon implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Daemon.class);
-    private static final Duration STOP_GRACE = Duration.ofSeconds(30);
+    private static final Duration DEPLOYS_GRACE = Duration.ofSeconds(15);
+    private static final Duration CONTROL_GRACE = Duration.ofSeconds(5);
+    private static final Duration DRAIN_GRACE = Duration.ofSeconds(15);
 
     private final CutoverConfig config;
     private final Store store;
     private final Proxy proxy;
     private final Engine engine;
+    private final ProcessRuntime runtime;
     private final ControlServer control;
     private final List<String> recovered;
     private final Instant startedAt;
 
-    private Daemon(CutoverConfig config, Store store, Proxy proxy, Engine engine, ControlServer control,
-                   List<String> recovered, Instant startedAt) {
+    private Daemon(CutoverConfig config, Store store, Proxy proxy, Engine engine, ProcessRuntime runtime,
+                   ControlServer control, List<String> recovered, Instant startedAt) {
         this.config = config;
         this.store = store;
         this.proxy = proxy;
         this.engine = engine;
+        this.runtime = runtime;
         this.control = control;
         this.recovered = recovered;
         this.startedAt = startedAt;
@@ -59,25 +63,35 @@ public final class Daemon implements AutoCloseable {
         Files.createDirectories(config.stateDir());
         Store store = Store.open(config.stateDir().resolve("state.db"));
         Proxy proxy = null;
+        ProcessRuntime runtime = null;
+        Engine engine = null;
         try {
             proxy = Proxy.start(config.proxy(), RoutingTable.empty());
-            Engine engine = new Engine(config.services(), new ProcessRuntime(), new ProxySwitch(proxy), store,
-                    config.stateDir(), Clock.systemUTC());
+            runtime = new ProcessRuntime();
+            engine = new Engine(config.services(), runtime, new ProxySwitch(proxy), store, config.stateDir(),
+                    Clock.systemUTC());
             List<String> recovered = engine.recover();
             recovered.forEach(line -> log.info("recovery: {}", line));
             ControlConfig c = config.control();
             DaemonInfo info = info(config, proxy, startedAt);
             ControlServer.Builder controlBuilder = ControlServer.builder(ControlEndpoints.routes(engine, () -> info))
-                    .unixSocket(c.socket());
+                    .unixSocket(c.socket())
+                    .shutdownGrace(CONTROL_GRACE);
             if (c.listen() != null) {
                 controlBuilder.tcp(c.listen(), Files.readString(c.tokenFile()).strip());
             }
             ControlServer control = controlBuilder.start();
-            Daemon daemon = new Daemon(config, store, proxy, engine, control, recovered, startedAt);
+            Daemon daemon = new Daemon(config, store, proxy, engine, runtime, control, recovered, startedAt);
             log.info("cutover daemon ready: proxy on {}, control socket {}{}", proxy.localAddress(), c.socket(),
                     c.listen() == null ? "" : ", control also on " + c.listen());
             return daemon;
         } catch (IOException | RuntimeException e) {
+            if (engine != null) {
+                engine.close();
+            }
+            if (runtime != null) {
+                runtime.close();
+            }
             if (proxy != null) {
                 proxy.shutdown(Duration.ofSeconds(1)).join();
             }
@@ -108,16 +122,22 @@ public final class Daemon implements AutoCloseable {
                 config.stateDir().toString());
     }
 
-    /** Stops accepting commands, lets running deploys settle, drains the proxy; the apps keep running. */
+    /**
+     * Interrupts running deploys (before their switch they abort; an unverified switch goes back),
+     * stops the control API, drains the proxy; the apps keep running. Bounded well under systemd's
+     * default stop timeout: deploys 15 s, the control API 5 s, the proxy's drain 15 s.
+     */
     @Override
     public void close() {
-        control.close();
         try {
-            engine.stop(STOP_GRACE);
+            engine.stop(DEPLOYS_GRACE);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        proxy.shutdown(STOP_GRACE).join();
+        control.close();
+        proxy.shutdown(DRAIN_GRACE).join();
+        engine.close();
+        runtime.close();
         store.close();
         log.info("cutover daemon stopped; the apps keep running and the next start routes to them again");
     }

@@ -43,8 +43,12 @@ public final class ControlEndpoints {
                 })
                 .get("/v1/services/{service}/history", (req, res) -> {
                     if (known(engine, req, res)) {
-                        int limit = Integer.parseInt(req.query().getOrDefault("limit", "20"));
-                        res.json(200, Map.of("deployments", engine.history(req.params().get("service"), limit)));
+                        String limit = req.query().getOrDefault("limit", "20");
+                        if (!limit.matches("\\d{1,6}")) {
+                            res.error(400, "limit must be a whole number of deployments, like 20; got " + limit);
+                            return;
+                        }
+                        res.json(200, Map.of("deployments", engine.history(req.params().get("service"), Integer.parseInt(limit))));
                     }
                 })
                 .get("/v1/deployments/{id}", (req, res) -> deployment(engine, req, res))
