@@ -19,6 +19,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.cutover.loadgen.LoadGenerator;
 import dev.cutover.loadgen.LoadReport;
+import dev.cutover.loadgen.RequestKind;
 import dev.cutover.sample.SampleCommand;
 import dev.cutover.server.Daemon;
 import dev.cutover.server.config.ConfigLoader;
@@ -76,7 +77,7 @@ final class DemoCommand implements Callable<Integer> {
             steps.add(deploy(out, client, tally, dir, "v1", "SUCCEEDED", "first release, before any load", ""));
             LoadGenerator load = LoadGenerator.builder(URI.create("http://127.0.0.1:" + proxyPort + "/"))
                     .concurrency(concurrency).duration(Duration.ofMinutes(5)).requestTimeout(Duration.ofSeconds(15))
-                    .slowEvery(20).slowMs(1000).uploadEvery(10).uploadBytes(64 * 1024)
+                    .slowEvery(20).slowMs(1000).uploadEvery(9).uploadBytes(64 * 1024)
                     .listener(tally).build();
             load.start();
             try {
@@ -140,7 +141,8 @@ final class DemoCommand implements Callable<Integer> {
 
     private int summarize(PrintWriter out, List<DemoStep> steps, DemoTally tally, LoadReport report, Path dir) {
         out.println("== summary: " + report.total() + " requests in " + String.format(Locale.ROOT, "%.0f", report.durationSeconds())
-                + " s at " + concurrency + " connections (1 in 20 takes 1 s, 1 in 10 uploads 64 KB)");
+                + " s at " + concurrency + " connections, " + report.requests(RequestKind.SLOW) + " of them taking 1 s and "
+                + report.requests(RequestKind.UPLOAD) + " uploading 64 KB");
         TextTable table = new TextTable("STEP", "OUTCOME", "EXPECTED", "SERVED BY", "OK", "FAILED", "500s FROM v5");
         for (DemoStep step : steps) {
             DemoTally.Step counts = tally.step(step.index());
