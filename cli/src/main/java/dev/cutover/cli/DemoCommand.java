@@ -35,8 +35,9 @@ import picocli.CommandLine.Spec;
  * failed, apart from the 500s the bad v5 answered before verification rolled it back.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = {"Shows cutover at work, with nothing to set up: deploys v2 and v3 of a sample app under load,",
-                "then a v4 that never gets healthy (aborted) and a v5 that answers 500s (rolled back automatically).",
+        description = {"Shows cutover at work, with nothing to set up.",
+                "Deploys v2 and v3 of a sample app under load, then a v4 that never gets healthy (aborted) and a v5",
+                "that answers 500s (rolled back automatically).",
                 "Exits 0 only if no request failed other than the 500s v5 answered before its rollback."})
 final class DemoCommand implements Callable<Integer> {
 

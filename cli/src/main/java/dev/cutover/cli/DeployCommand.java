@@ -14,8 +14,9 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(name = "deploy",
-        description = {"Deploys a release: starts it in the idle slot, waits until it is healthy, switches traffic,",
-                "drains and stops the old one (verifying the new one first, when configured).",
+        description = {"Deploys a release without losing a request.",
+                "Starts it in the idle slot, waits until it is healthy, switches traffic, drains and stops the old",
+                "one (verifying the new one under real traffic first, when configured).",
                 "Exit codes: 0 deployed, 1 failed or aborted (the old version still serves), 2 usage, 3 no daemon."})
 final class DeployCommand implements Callable<Integer> {
 
