@@ -10,6 +10,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -73,6 +74,7 @@ final class Exchange implements ChannelFutureListener {
     private boolean upstreamKeepAlive;
     private boolean closeClientAfter;
     private int status;
+    private HttpResponse heldHead;          // the final response's head, written with the next message or at the end of this read
     private boolean finished;
     private boolean clientReadPaused;       // waiting for the upstream to become writable
     private boolean upstreamReadPaused;     // waiting for the client to become writable
@@ -362,7 +364,18 @@ final class Exchange implements ChannelFutureListener {
         closeClientAfter = !keepAlive;
         response.setProtocolVersion(HttpVersion.HTTP_1_1);
         responseStarted = true;
-        client.write(response);
+        // Held back, not written: when the whole body follows in the same read (the usual small
+        // response), head and body go to the encoder as one message. Nothing is flushed before
+        // the read completes either way, so the client sees the same bytes at the same moment.
+        heldHead = response;
+    }
+
+    private void writeHeldHead() {
+        HttpResponse head = heldHead;
+        if (head != null) {
+            heldHead = null;
+            client.write(head);
+        }
     }
 
     private void onResponseContent(HttpContent content) {
@@ -375,6 +388,7 @@ final class Exchange implements ChannelFutureListener {
             return;
         }
         if (!last) {
+            writeHeldHead();
             client.write(content);
             return;
         }
@@ -385,6 +399,7 @@ final class Exchange implements ChannelFutureListener {
         if (finished || connection != upstream) {
             return;
         }
+        writeHeldHead();
         client.flush();
         if (client.isWritable()) {
             connection.channel().read();
@@ -415,7 +430,15 @@ final class Exchange implements ChannelFutureListener {
             connection.close();
         }
         finish();
-        client.writeAndFlush(last);
+        HttpResponse head = heldHead;
+        if (head != null) {
+            heldHead = null;
+            LastHttpContent end = (LastHttpContent) last;
+            client.writeAndFlush(new DefaultFullHttpResponse(head.protocolVersion(), head.status(), end.content(),
+                    head.headers(), end.trailingHeaders()));
+        } else {
+            client.writeAndFlush(last);
+        }
         client.exchangeCompleted(closeClientAfter || !clientRequestComplete && !bodyless);
     }
 
