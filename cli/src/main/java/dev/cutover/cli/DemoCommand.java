@@ -83,14 +83,16 @@ final class DemoCommand implements Callable<Integer> {
             load.start();
             try {
                 tally.nextStep();
-                Thread.sleep(1500);
+                // Traffic flows before the first switch, so the switch happens under load.
+                tally.awaitRequests(500, Duration.ofSeconds(10));
                 steps.add(deploy(out, client, tally, dir, "v2", "SUCCEEDED", "a good release, under load", ""));
                 steps.add(deploy(out, client, tally, dir, "v3", "SUCCEEDED", "another good release", ""));
                 steps.add(deploy(out, client, tally, dir, "v4", "ABORTED", "a release that never becomes healthy",
                         "never_healthy=true\n"));
                 steps.add(deploy(out, client, tally, dir, "v5", "ROLLED_BACK",
                         "a release that answers 500 to a third of requests", "error_ratio=0.33\n"));
-                Thread.sleep(1500);
+                // The requests that follow the rollback show who serves once it is over.
+                tally.awaitRequests(500, Duration.ofSeconds(10));
             } finally {
                 report = load.stop();
             }

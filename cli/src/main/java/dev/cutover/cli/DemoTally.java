@@ -39,6 +39,15 @@ final class DemoTally implements RequestListener {
         return steps.get(index);
     }
 
+    /** Waits until the current step has seen {@code requests} complete, or {@code timeout} passed. */
+    void awaitRequests(long requests, java.time.Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Step step = current;
+        while (step.ok() + step.failed() + step.expectedErrors() < requests && System.nanoTime() - deadline < 0) {
+            Thread.sleep(20);
+        }
+    }
+
     long unexpectedFailures() {
         return steps.stream().mapToLong(Step::failed).sum();
     }

@@ -155,7 +155,7 @@ public final class Engine implements AutoCloseable {
     }
 
     public List<DeploymentRecord> history(String service, int limit) {
-        spec0(service);
+        requireKnown(service);
         return parts.store().history(service, limit);
     }
 
@@ -215,7 +215,7 @@ public final class Engine implements AutoCloseable {
         return spec;
     }
 
-    private void spec0(String service) {
+    private void requireKnown(String service) {
         if (!services.containsKey(service)) {
             throw new IllegalArgumentException(unknownService(service));
         }
