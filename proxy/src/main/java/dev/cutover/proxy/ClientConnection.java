@@ -3,6 +3,7 @@ package dev.cutover.proxy;
 import java.util.ArrayDeque;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -155,6 +156,10 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
         ctx.flush();
     }
 
+    ByteBufAllocator alloc() {
+        return ctx.alloc();
+    }
+
     boolean isWritable() {
         return ctx.channel().isWritable();
     }
@@ -202,8 +207,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     }
 
     /**
-     * After a 101: takes the HTTP handlers out, except the decoder, which goes last in
-     * {@link #finishTunnel()} once the upstream side is raw too (it hands over any bytes it holds).
+     * After a 101: takes the HTTP handlers out. The decoder goes last: it hands over the bytes it
+     * holds, which are the first of the tunnel.
      */
     void beginTunnel() {
         tunnel = true;
@@ -212,11 +217,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
         ChannelPipeline pipeline = ctx.pipeline();
         pipeline.remove(ClientTimeouts.class);
         pipeline.remove(FramingEnforcer.class);
-        pipeline.remove(ClientInitializer.ENCODER);
-    }
-
-    void finishTunnel() {
-        ctx.pipeline().remove(ClientInitializer.DECODER);
+        pipeline.remove(ClientInitializer.DECODER);
     }
 
     // --- channel events ---

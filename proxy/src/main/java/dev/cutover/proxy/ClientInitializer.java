@@ -4,13 +4,14 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpRequestDecoder;
-import io.netty.handler.codec.http.HttpResponseEncoder;
 
-/** The client-side pipeline, one handler per concern, in the order bytes meet them. */
+/**
+ * The client-side pipeline, one handler per concern, in the order bytes meet them. Responses need
+ * no encoder: the proxy writes them as bytes (see {@link ResponseHead} and {@link ErrorResponses}).
+ */
 final class ClientInitializer extends ChannelInitializer<Channel> {
 
     static final String DECODER = "decoder";
-    static final String ENCODER = "encoder";
 
     private final Proxy proxy;
     private final ProxyConfig config;
@@ -40,7 +41,6 @@ final class ClientInitializer extends ChannelInitializer<Channel> {
         ch.pipeline()
                 .addLast("timeouts", timeouts)                  // header and idle clocks, from the first byte
                 .addLast(DECODER, new HttpRequestDecoder(decoding))
-                .addLast(ENCODER, new HttpResponseEncoder())
                 .addLast("framing", new FramingEnforcer(config)) // 400/414/431 for what must not be forwarded
                 .addLast("proxy", new ClientConnection(proxy, proxy.loopState(ch.eventLoop()), timeouts));
     }

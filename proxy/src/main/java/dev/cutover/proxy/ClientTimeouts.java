@@ -93,7 +93,6 @@ final class ClientTimeouts extends ChannelDuplexHandler {
 
     private void expired() {
         if (state == State.READING_HEADERS && sawBytes) {
-            // Written from the tail so it passes through the response encoder.
             ctx.channel().writeAndFlush(ErrorResponses.of(ctx.alloc(), HttpResponseStatus.REQUEST_TIMEOUT,
                             "the request headers did not arrive in time", false))
                     .addListener(ChannelFutureListener.CLOSE);

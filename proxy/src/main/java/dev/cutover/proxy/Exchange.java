@@ -10,20 +10,16 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.util.ReferenceCountUtil;
 
 /**
  * One request's journey: dispatch to the service's current target, an upstream connection from
@@ -39,10 +35,11 @@ import io.netty.util.ReferenceCountUtil;
  * went through). After bytes were written, only an idempotent request without a body, that has
  * sent nothing to the client yet, is tried again.
  */
-final class Exchange implements ChannelFutureListener {
+final class Exchange implements ChannelFutureListener, ResponseReader.Listener {
 
     private static final int MAX_ATTEMPTS = 3;
     private static final long TUNNEL_CLOSE_GRACE_MILLIS = 1000;
+    private static final int SMALL_BODY = 2048; // copied in behind the head: one buffer, one write
 
     // The registry of in-flight exchanges on this loop links them through these two fields.
     Exchange registryPrev;
@@ -70,11 +67,11 @@ final class Exchange implements ChannelFutureListener {
     private boolean requestSent;            // ... and so did the last byte of the body
     private boolean clientRequestComplete;  // we have read the whole request from the client
     private boolean responseStarted;        // a byte of a response went to the client
-    private boolean interim;                // relaying a 1xx whose (empty) end is still to come
     private boolean upstreamKeepAlive;
     private boolean closeClientAfter;
     private int status;
-    private HttpResponse heldHead;          // the final response's head, written with the next message or at the end of this read
+    private ByteBuf heldHead;               // the final response's head (and a small body), written at the end of this read
+    private boolean chunkToClient;          // the body goes to the client chunked, chunk by chunk as it comes
     private boolean finished;
     private boolean clientReadPaused;       // waiting for the upstream to become writable
     private boolean upstreamReadPaused;     // waiting for the client to become writable
@@ -176,7 +173,7 @@ final class Exchange implements ChannelFutureListener {
                 return;
             }
             if (f.isSuccess()) {
-                attach(UpstreamConnection.install(f.channel(), connectingTo, loop.responseTimeoutNanos));
+                attach(UpstreamConnection.install(f.channel(), connectingTo, loop.responseTimeoutNanos, loop.maxResponseHeadSize));
             } else {
                 onConnectFailed(f.cause());
             }
@@ -185,7 +182,7 @@ final class Exchange implements ChannelFutureListener {
 
     private void attach(UpstreamConnection connection) {
         upstream = connection;
-        connection.attach(this);
+        connection.attach(this, headRequest);
         connection.channel().writeAndFlush(upstreamRequest).addListener(this);
     }
 
@@ -302,97 +299,94 @@ final class Exchange implements ChannelFutureListener {
 
     // ------------------------------------------------------------------ response
 
-    void onUpstreamMessage(UpstreamConnection connection, Object msg) {
-        if (finished || connection != upstream) {
-            ReferenceCountUtil.release(msg);
+    @Override
+    public void onHead(ResponseHead head) {
+        if (finished || upstream == null) {
             return;
         }
-        if (tunnel) {
-            relayToClient(msg);
-            return;
-        }
-        connection.armResponseTimeout();
-        if (msg instanceof HttpObject object && object.decoderResult().isFailure()) {
-            ReferenceCountUtil.release(msg);
-            upstreamBroken("the response from " + target + " was malformed: " + describe(object.decoderResult().cause()));
-            return;
-        }
-        if (msg instanceof HttpResponse response) {
-            onResponseHead(response);
-        } else if (msg instanceof HttpContent content) {
-            onResponseContent(content);
-        } else {
-            ReferenceCountUtil.release(msg);
-        }
-    }
-
-    private void onResponseHead(HttpResponse response) {
-        int code = response.status().code();
+        upstream.armResponseTimeout();
+        int code = head.status;
         if (code == 101) {
             if (upgradeRequested) {
-                beginTunnel(response);
+                beginTunnel(head);
             } else {
                 upstreamBroken(target + " switched protocols (101) although the request asked for no upgrade");
             }
             return;
         }
         if (code < 200) { // 100 Continue and friends: relay now, the final response follows
-            interim = true;
-            HopByHopHeaders.strip(response.headers(), false);
             responseStarted = true;
-            client.writeAndFlush(response);
+            client.writeAndFlush(head.render(client.alloc(), 0, false, 0));
             return;
         }
         status = code;
-        upstreamKeepAlive = HttpUtil.isKeepAlive(response);
-        boolean bodylessResponse = headRequest || code == 204 || code == 304;
-        boolean hasLength = response.headers().contains(HttpHeaderNames.CONTENT_LENGTH);
-        HopByHopHeaders.strip(response.headers(), false);
+        ResponseHead.Framing framing = head.framing;
         boolean keepAlive = clientKeepAlive && (clientRequestComplete || bodyless) && !client.shuttingDown();
-        if (!bodylessResponse && !hasLength) {
+        int add = 0;
+        if (framing == ResponseHead.Framing.CHUNKED || framing == ResponseHead.Framing.UNTIL_CLOSE) {
             if (clientHttp11) {
-                response.headers().set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+                chunkToClient = true;
+                add |= ResponseHead.ADD_CHUNKED;
             } else {
                 keepAlive = false; // an HTTP/1.0 client reads this body until the connection closes
             }
         }
         if (!keepAlive) {
-            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+            add |= ResponseHead.ADD_CLOSE;
         } else if (!clientHttp11) {
-            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+            add |= ResponseHead.ADD_KEEP_ALIVE;
         }
         closeClientAfter = !keepAlive;
-        response.setProtocolVersion(HttpVersion.HTTP_1_1);
-        responseStarted = true;
-        // Held back, not written: when the whole body follows in the same read (the usual small
-        // response), head and body go to the encoder as one message. Nothing is flushed before
-        // the read completes either way, so the client sees the same bytes at the same moment.
-        heldHead = response;
+        // Held back, not written: a small body that follows in the same read is copied in behind
+        // the head, so the client gets one buffer. Nothing is flushed before the read completes
+        // either way, so the client sees the same bytes at the same moment.
+        int room = framing == ResponseHead.Framing.FIXED && head.contentLength <= SMALL_BODY ? (int) head.contentLength : 0;
+        heldHead = head.render(client.alloc(), add, false, room);
     }
 
     private void writeHeldHead() {
-        HttpResponse head = heldHead;
+        ByteBuf head = heldHead;
         if (head != null) {
             heldHead = null;
+            responseStarted = true;
             client.write(head);
         }
     }
 
-    private void onResponseContent(HttpContent content) {
-        boolean last = content instanceof LastHttpContent;
-        if (interim) {
-            if (last) {
-                interim = false;
-            }
-            client.writeAndFlush(content);
+    /** Nothing of the held response reached the client: it can still get a clean error instead. */
+    private void dropHeldHead() {
+        if (heldHead != null) {
+            heldHead.release();
+            heldHead = null;
+        }
+    }
+
+    @Override
+    public void onBody(ByteBuf content) {
+        if (finished || upstream == null) {
+            content.release();
             return;
         }
-        if (!last) {
+        if (tunnel) {
+            relayToClient(content);
+            return;
+        }
+        upstream.armResponseTimeout();
+        int length = content.readableBytes();
+        if (chunkToClient) {
             writeHeldHead();
+            client.write(Chunks.header(client.alloc(), length));
             client.write(content);
+            client.write(Chunks.dataEnd());
             return;
         }
-        completeResponse(content);
+        if (heldHead != null && heldHead.writableBytes() >= length) {
+            heldHead.writeBytes(content);
+            content.release();
+            return;
+        }
+        writeHeldHead();
+        client.write(content);
     }
 
     void onUpstreamReadComplete(UpstreamConnection connection) {
@@ -419,27 +413,40 @@ final class Exchange implements ChannelFutureListener {
      * The app has answered completely: count it and release the upstream before the last bytes
      * go to the client, so whoever sees the response also sees it counted.
      */
-    private void completeResponse(HttpContent last) {
+    @Override
+    public void onEnd(ByteBuf trailers, boolean reusable) {
+        if (finished || upstream == null) {
+            if (trailers != null) {
+                trailers.release();
+            }
+            return;
+        }
         target.recordResponse(status, System.nanoTime() - startNanos);
         UpstreamConnection connection = upstream;
         upstream = null;
         connection.detach();
-        if (requestSent && upstreamKeepAlive) {
+        if (requestSent && reusable) {
             loop.pool.release(connection);
         } else {
             connection.close();
         }
         finish();
-        HttpResponse head = heldHead;
-        if (head != null) {
-            heldHead = null;
-            LastHttpContent end = (LastHttpContent) last;
-            client.writeAndFlush(new DefaultFullHttpResponse(head.protocolVersion(), head.status(), end.content(),
-                    head.headers(), end.trailingHeaders()));
-        } else {
-            client.writeAndFlush(last);
+        writeHeldHead();
+        if (chunkToClient) {
+            client.write(Chunks.last(client.alloc(), trailers));
+        } else if (trailers != null) {
+            trailers.release(); // an HTTP/1.0 client has no place for them
         }
+        client.flush();
         client.exchangeCompleted(closeClientAfter || !clientRequestComplete && !bodyless);
+    }
+
+    @Override
+    public void onMalformed(String why) {
+        if (finished || upstream == null) {
+            return;
+        }
+        upstreamBroken("the response from " + target + " was malformed: " + why);
     }
 
     // ------------------------------------------------------------------ failures
@@ -472,6 +479,7 @@ final class Exchange implements ChannelFutureListener {
     }
 
     void onClientClosed() {
+        dropHeldHead();
         if (finished) {
             return;
         }
@@ -502,6 +510,7 @@ final class Exchange implements ChannelFutureListener {
 
     /** A clean error response while the client has seen nothing, else a cut connection. */
     private void failOrCut(HttpResponseStatus status, String sentence) {
+        dropHeldHead();
         if (!responseStarted) {
             failWith(status, sentence);
             return;
@@ -515,6 +524,7 @@ final class Exchange implements ChannelFutureListener {
     }
 
     private void failWith(HttpResponseStatus status, String sentence) {
+        dropHeldHead();
         if (target != null) {
             target.recordResponse(status.code(), System.nanoTime() - startNanos);
         }
@@ -558,23 +568,20 @@ final class Exchange implements ChannelFutureListener {
 
     // ------------------------------------------------------------------ upgraded connections
 
-    private void beginTunnel(HttpResponse response) {
+    private void beginTunnel(ResponseHead head) {
         tunnel = true;
         responseStarted = true;
         status = 101;
         target.recordResponse(101, System.nanoTime() - startNanos);
-        HopByHopHeaders.strip(response.headers(), true);
-        response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
-        client.writeAndFlush(response);
+        client.writeAndFlush(head.render(client.alloc(), ResponseHead.ADD_UPGRADE, true, 0));
         if (webSocket) {
             framesToClient = new WebSocketFrameBoundary();
             framesToServer = new WebSocketFrameBoundary();
         }
-        // Encoders out first, decoders last: each decoder hands over the bytes it holds, and
-        // they must find the other side already raw.
-        client.beginTunnel();
+        // The upstream side goes raw first: taking the client's decoder out hands over the bytes
+        // it holds, and they must find no request encoder on the way up.
         upstream.switchToTunnel();
-        client.finishTunnel();
+        client.beginTunnel();
         if (finished || upstream == null) {
             return;
         }
@@ -600,12 +607,9 @@ final class Exchange implements ChannelFutureListener {
         }
     }
 
-    private void relayToClient(Object msg) {
-        if (!(msg instanceof ByteBuf bytes) || closeSentToClient) {
-            ReferenceCountUtil.release(msg); // the codec's empty end of the 101, or bytes after our close frame
-            if (!closeSentToClient && upstream != null) {
-                upstream.channel().read();
-            }
+    private void relayToClient(ByteBuf bytes) {
+        if (closeSentToClient) {
+            bytes.release(); // after our close frame, nothing more goes to the client
             return;
         }
         boolean frameEnded = relay(bytes, client.channel(), framesToClient, goingAway && !closeSentToClient);

@@ -10,8 +10,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.handler.codec.http.HttpClientCodec;
-import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpRequestEncoder;
 
 /**
  * What one event loop owns: its upstream pool, its in-flight exchanges and client connections,
@@ -25,16 +24,14 @@ final class LoopState {
     final InFlightRegistry exchanges = new InFlightRegistry();
     final Set<ClientConnection> clients = new HashSet<>();
     final long responseTimeoutNanos;
+    final int maxResponseHeadSize;          // an app's headers may be larger than what we accept from clients
     private final Bootstrap upstreams;
 
     LoopState(EventLoop loop, Transport transport, ProxyConfig config) {
         this.loop = loop;
         this.pool = new UpstreamPool(config.maxIdleUpstreamsPerTarget(), config.upstreamIdleTimeout().toNanos());
         this.responseTimeoutNanos = config.upstreamResponseTimeout().toNanos();
-        HttpDecoderConfig responseDecoding = new HttpDecoderConfig()
-                .setMaxInitialLineLength(config.maxInitialLineLength())
-                .setMaxHeaderSize(Math.max(config.maxHeaderSize(), 64 * 1024))
-                .setMaxChunkSize(64 * 1024);
+        this.maxResponseHeadSize = Math.max(config.maxHeaderSize(), 64 * 1024);
         this.upstreams = new Bootstrap()
                 .group(loop)
                 .channel(transport.socketChannel())
@@ -44,7 +41,7 @@ final class LoopState {
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        ch.pipeline().addLast("codec", new HttpClientCodec(responseDecoding, false, false));
+                        ch.pipeline().addLast("encoder", new HttpRequestEncoder());
                     }
                 });
     }

@@ -5,13 +5,15 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.buffer.ByteBuf;
+import io.netty.handler.codec.http.HttpRequestEncoder;
 import io.netty.util.ReferenceCountUtil;
 
 /**
- * One connection to a target. Between requests it waits in its event loop's pool; while leased it
- * forwards what the app sends to the {@link Exchange} that holds it. Its timer is the upstream
- * response timeout: armed when the request went out, moved on every byte of progress.
+ * One connection to a target. Between requests it waits in its event loop's pool; while leased,
+ * its {@link ResponseReader} reads what the app sends for the {@link Exchange} that holds it.
+ * Requests go out through Netty's request encoder; responses come in as bytes. Its timer is the
+ * upstream response timeout: armed when the request went out, moved on every byte of progress.
  */
 final class UpstreamConnection extends ChannelInboundHandlerAdapter {
 
@@ -19,20 +21,22 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
     private final Target target;
     private final long responseTimeoutNanos;
     private final ConnectionTimer timer;
+    private final ResponseReader reader;
     private Exchange exchange;
     private long idleSince;
     private boolean broken;
 
-    private UpstreamConnection(Channel channel, Target target, long responseTimeoutNanos) {
+    private UpstreamConnection(Channel channel, Target target, long responseTimeoutNanos, int maxResponseHeadSize) {
         this.channel = channel;
         this.target = target;
         this.responseTimeoutNanos = responseTimeoutNanos;
         this.timer = new ConnectionTimer(channel.eventLoop(), this::timedOut);
+        this.reader = new ResponseReader(maxResponseHeadSize);
     }
 
-    /** Adds the handler to a freshly connected channel whose pipeline holds the HTTP client codec. */
-    static UpstreamConnection install(Channel channel, Target target, long responseTimeoutNanos) {
-        UpstreamConnection connection = new UpstreamConnection(channel, target, responseTimeoutNanos);
+    /** Adds the handler to a freshly connected channel whose pipeline holds the request encoder. */
+    static UpstreamConnection install(Channel channel, Target target, long responseTimeoutNanos, int maxResponseHeadSize) {
+        UpstreamConnection connection = new UpstreamConnection(channel, target, responseTimeoutNanos, maxResponseHeadSize);
         channel.pipeline().addLast("upstream", connection);
         return connection;
     }
@@ -53,12 +57,15 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
         return !broken && exchange == null && channel.isActive();
     }
 
-    void attach(Exchange exchange) {
+    /** Leases the connection to {@code exchange}, whose request is about to go out; a HEAD gets no body back. */
+    void attach(Exchange exchange, boolean headRequest) {
         this.exchange = exchange;
+        reader.expect(exchange, headRequest);
     }
 
     void detach() {
         exchange = null;
+        reader.stop();
         timer.disarm();
     }
 
@@ -74,7 +81,8 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
 
     void switchToTunnel() {
         timer.stop();
-        channel.pipeline().remove(HttpClientCodec.class);
+        reader.switchToRaw();
+        channel.pipeline().remove(HttpRequestEncoder.class);
     }
 
     void close() {
@@ -97,8 +105,8 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (exchange != null) {
-            exchange.onUpstreamMessage(this, msg);
+        if (exchange != null && msg instanceof ByteBuf bytes) {
+            reader.read(bytes);
         } else {
             // An idle connection has nothing to say; whatever the app sent, it is not ours to reuse.
             ReferenceCountUtil.release(msg);
@@ -125,6 +133,7 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
     public void channelInactive(ChannelHandlerContext ctx) {
         broken = true;
         timer.stop();
+        reader.endOfInput(); // a body delimited by the close ends here, and its exchange completes
         if (exchange != null) {
             exchange.onUpstreamClosed(this);
         }
