@@ -91,9 +91,31 @@ class Processes:
         self.started.clear()
 
 
-def wrk(port, path, seconds, connections):
+def cpu_seconds(pids):
+    """User + system CPU time so far of these processes (all their threads)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+        except OSError:
+            pass
+    return total / tick
+
+
+def with_children(pid):
+    """A master process and its workers (nginx), or a single process (HAProxy, the JVM)."""
+    children = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()
+    return [pid] + [int(c) for c in children]
+
+
+def wrk(port, path, seconds, connections, pids=()):
+    before = cpu_seconds(pids)
     out = subprocess.run(["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency",
                           f"http://127.0.0.1:{port}{path}"], capture_output=True, text=True, check=True).stdout
+    cpu = cpu_seconds(pids) - before
+    requests = int(re.search(r"(\d+) requests in", out).group(1))
 
     def latency(label):
         m = re.search(rf"^\s+{label}%\s+([\d.]+)(us|ms|s)\s*$", out, re.M)
@@ -102,7 +124,9 @@ def wrk(port, path, seconds, connections):
 
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)|Socket errors: (.*)", out)
-    return {"rps": rps, "p50": latency("50"), "p99": latency("99"), "errors": errors.group(0) if errors else None}
+    return {"rps": rps, "p50": latency("50"), "p99": latency("99"), "errors": errors.group(0) if errors else None,
+            # CPU per request is steadier than req/s on a shared machine: it does not care who else runs.
+            "cpu_us": round(1e6 * cpu / requests, 2) if requests else None}
 
 
 def java_pid_in_group(pgid):
@@ -144,7 +168,7 @@ def main():
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--seconds", type=int, default=8)
     parser.add_argument("--connections", type=int, default=64)
-    parser.add_argument("--warmup", type=int, default=15, help="seconds of load before measuring (the JIT needs it)")
+    parser.add_argument("--warmup", type=int, default=60, help="seconds of load on cutover before measuring (the JIT compiles for about a minute)")
     parser.add_argument("--cutover", default=str(ROOT / "cutover") + " proxy --listen 127.0.0.1:18093 --to 127.0.0.1:18090 --io-threads {threads}",
                         help="command that runs cutover's proxy on 18093 in front of 18090; {threads} is 1 or 0 (auto)")
     parser.add_argument("--paths", default="/,/100k", help="paths to measure: / answers 'ok', /100k a 100 KB body")
@@ -172,6 +196,10 @@ def main():
                 proc = processes.cutover(command, log)
                 java = java_pid_in_group(proc.pid)
                 targets = {"origin": ORIGIN, "nginx": NGINX, "haproxy": HAPROXY, "cutover": CUTOVER}
+                pids = {"origin": with_children(int((WORK / "backend.pid").read_text())),
+                        "nginx": with_children(int((WORK / "proxy.pid").read_text())),
+                        "haproxy": with_children(int((WORK / "haproxy.pid").read_text().split()[0])),
+                        "cutover": [java]}
                 for name, port in targets.items():
                     wrk(port, "/", args.warmup if name == "cutover" else 3, args.connections)
                 for path in args.paths.split(","):
@@ -180,7 +208,7 @@ def main():
                         order = list(targets.items())
                         order = order[r % len(order):] + order[:r % len(order)]
                         for name, port in order:
-                            samples[name].append(wrk(port, path, args.seconds, args.connections))
+                            samples[name].append(wrk(port, path, args.seconds, args.connections, pids[name]))
                     results["runs"][f"{mode} {path}"] = summarize(samples)
                 results["runs"][f"{mode} memory"] = {
                     "rss_mb": round(int(Path(f"/proc/{java}/status").read_text().split("VmRSS:")[1].split()[0]) / 1024, 1),
@@ -199,7 +227,8 @@ def main():
 def summarize(samples):
     out = {}
     for name, runs in samples.items():
-        out[name] = {k: round(statistics.median(r[k] for r in runs), 3) for k in ("rps", "p50", "p99")}
+        out[name] = {k: round(statistics.median(r[k] for r in runs), 3) for k in ("rps", "p50", "p99", "cpu_us")}
+        out[name]["all_p99"] = [r["p99"] for r in runs]
         out[name]["all_rps"] = [round(r["rps"]) for r in runs]
         out[name]["errors"] = [r["errors"] for r in runs if r["errors"]]
     return out
@@ -224,11 +253,12 @@ def report(results, args):
             lines.append(f"{run}: cutover RSS {data['rss_mb']} MB, heap used {data['heap_used_mb']} MB")
             continue
         lines.append(f"{run}")
-        lines.append(f"  {'':8} {'req/s':>10} {'p50 ms':>8} {'p99 ms':>8} {'req/s vs nginx':>15} {'p99 vs nginx':>13}")
+        lines.append(f"  {'':8} {'req/s':>10} {'p50 ms':>8} {'p99 ms':>8} {'CPU us/req':>11} "
+                     f"{'req/s vs nginx':>15} {'p99 vs nginx':>13} {'CPU vs nginx':>13}")
         ref = data["nginx"]
         for name, d in data.items():
-            lines.append(f"  {name:8} {d['rps']:>10.0f} {d['p50']:>8.2f} {d['p99']:>8.2f} "
-                         f"{d['rps'] / ref['rps']:>14.2f}x {d['p99'] / ref['p99']:>12.2f}x"
+            lines.append(f"  {name:8} {d['rps']:>10.0f} {d['p50']:>8.2f} {d['p99']:>8.2f} {d['cpu_us']:>11.1f} "
+                         f"{d['rps'] / ref['rps']:>14.2f}x {d['p99'] / ref['p99']:>12.2f}x {d['cpu_us'] / ref['cpu_us']:>12.2f}x"
                          + (f"   errors: {d['errors']}" if d["errors"] else ""))
         lines.append("")
     return "\n".join(lines)
