@@ -63,12 +63,6 @@ public final class TestCertificates {
         return export(name, keystore, List.of());
     }
 
-    /** A self-signed certificate that expired yesterday (valid for 2 days from 3 days ago). */
-    public Issued expired(String name, String subjectAltNames) {
-        Path keystore = generate(name, "-3d", "-ext", "SAN=" + subjectAltNames);
-        return export(name, keystore, List.of());
-    }
-
     /** A certificate authority: self-signed, may sign others. */
     public Issued authority(String name) {
         Path keystore = generate(name, "-1d", "-ext", "bc:c");
@@ -77,12 +71,24 @@ public final class TestCertificates {
 
     /** A certificate for {@code subjectAltNames} signed by {@code ca}; its cert file holds the chain (it, then ca). */
     public Issued signedBy(Issued ca, String name, String subjectAltNames) {
+        return signedBy(ca, name, subjectAltNames, "-1d");
+    }
+
+    /**
+     * Like {@link #signedBy}, but expired yesterday (valid for 2 days from 3 days ago). Signed by a CA on
+     * purpose: the JDK checks no dates on a trust anchor, so a self-signed certificate trusted as itself never expires.
+     */
+    public Issued expiredSignedBy(Issued ca, String name, String subjectAltNames) {
+        return signedBy(ca, name, subjectAltNames, "-3d");
+    }
+
+    private Issued signedBy(Issued ca, String name, String subjectAltNames, String start) {
         Path keystore = generate(name, "-1d", "-ext", "SAN=" + subjectAltNames);
         Path request = dir.resolve(name + ".csr");
         Path signed = dir.resolve(name + ".signed.pem");
         keytool("-certreq", "-alias", name, "-keystore", keystore.toString(), "-storepass", PASSWORD, "-file", request.toString());
         keytool("-gencert", "-alias", ca.name(), "-keystore", ca.keystore().toString(), "-storepass", PASSWORD,
-                "-infile", request.toString(), "-outfile", signed.toString(), "-rfc", "-startdate", "-1d", "-validity", "2",
+                "-infile", request.toString(), "-outfile", signed.toString(), "-rfc", "-startdate", start, "-validity", "2",
                 "-ext", "SAN=" + subjectAltNames, "-ext", "EKU=serverAuth");
         try {
             return export(name, keystore, List.of(Files.readString(signed), Files.readString(ca.cert())));
