@@ -39,8 +39,9 @@ public final class PemPrivateKey {
                 }
                 case "ENCRYPTED PRIVATE KEY" -> throw new PemException(file + " is encrypted with a passphrase, which cutover"
                         + " cannot ask for; write it unencrypted (chmod 600) with " + convert);
-                case "RSA PRIVATE KEY", "EC PRIVATE KEY" -> throw new PemException(file + " is a " + block.type()
-                        + " (PKCS#1 / SEC1); cutover reads PKCS#8 (-----BEGIN PRIVATE KEY-----): convert it with " + convert
+                case "RSA PRIVATE KEY", "EC PRIVATE KEY" -> throw new PemException(file + " is a "
+                        + (block.type().startsWith("RSA") ? "PKCS#1" : "SEC1") + " key (-----BEGIN " + block.type()
+                        + "-----); cutover reads PKCS#8 (-----BEGIN PRIVATE KEY-----): convert it with " + convert
                         + " and point to the new file");
                 default -> {
                     // a certificate or parameters: look further
