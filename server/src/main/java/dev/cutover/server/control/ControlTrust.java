@@ -42,7 +42,7 @@ public final class ControlTrust {
      */
     public static ControlTrust pemFile(Path caFile) throws PemException {
         List<X509Certificate> certificates = PemCertificates.read(caFile,
-                "the certificate to trust: the daemon's control.tls.cert, or the CA that signed it");
+                "the certificate to trust (the daemon's control.tls.cert, or the CA that signed it)");
         try {
             KeyStore store = KeyStore.getInstance("PKCS12");
             store.load(null, null);
