@@ -2,11 +2,15 @@ package dev.cutover.server.control;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import javax.net.ssl.SSLEngine;
@@ -210,6 +214,21 @@ class ControlTlsTest {
                     assertThat(e.getMessage()).startsWith("this control listener speaks HTTPS only; send the request to " + url());
                 });
         assertThat(handled).hasValue(0);
+    }
+
+    @Test
+    void curlWithCacertAndTheTokenReadsStatusAsTheReadmeShows() throws Exception {
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/curl")), "curl is not installed");
+        start(daemonCert);
+
+        Process curl = new ProcessBuilder("/usr/bin/curl", "-sS", "--fail", "--max-time", "10", "--cacert",
+                daemonCert.cert().toString(), "-H", "Authorization: Bearer " + TOKEN, url() + "/v1/status")
+                .redirectErrorStream(true).start();
+        String out = new String(curl.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+
+        assertThat(curl.waitFor(15, TimeUnit.SECONDS)).isTrue();
+        assertThat(curl.exitValue()).as("curl's exit code; it said: %s", out).isZero();
+        assertThat(out).isEqualTo("{\"ok\":true}");
     }
 
     @Test
