@@ -14,8 +14,8 @@ import java.util.regex.Pattern;
 /** A PEM file's blocks: {@code -----BEGIN TYPE-----}, base64, {@code -----END TYPE-----}. */
 final class PemText {
 
-    private static final Pattern BLOCK = Pattern.compile(
-            "-----BEGIN ([A-Z0-9 ]+)-----\\s*([A-Za-z0-9+/=\\s]*?)-----END \\1-----");
+    /** Any body: a legacy block with headers (Proc-Type: 4,ENCRYPTED) must still be recognised by its type. */
+    private static final Pattern BLOCK = Pattern.compile("-----BEGIN ([A-Z0-9 ]+)-----(.*?)-----END \\1-----", Pattern.DOTALL);
 
     /** One block: its type ({@code CERTIFICATE}, {@code PRIVATE KEY}, ...) and its base64 text. */
     record Block(String type, String base64) {
