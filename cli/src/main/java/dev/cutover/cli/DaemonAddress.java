@@ -29,15 +29,15 @@ final class DaemonAddress {
     @Option(names = "--socket", paramLabel = "PATH", description = "the daemon's control socket, instead of --config")
     Path socket;
 
-    @Option(names = "--url", paramLabel = "URL", description = "the daemon's TCP control listener, e.g."
-            + " https://deploy.example.com:7443 (needs --token-file; http:// only to this machine, for tls: off)")
+    @Option(names = "--url", paramLabel = "URL", description = "https://HOST:PORT of the daemon's TCP"
+            + " control listener; needs --token-file (http:// is refused except to this machine, for tls: off)")
     URI url;
 
-    @Option(names = "--token-file", paramLabel = "FILE", description = "the bearer token for --url (the daemon's control.token_file)")
+    @Option(names = "--token-file", paramLabel = "FILE", description = "the file holding the bearer token for --url (a copy of the daemon's token_file)")
     Path tokenFile;
 
-    @Option(names = "--ca-cert", paramLabel = "FILE", description = "PEM certificate to trust for an https:// --url: the"
-            + " daemon's own control.tls.cert or the CA that signed it (default: the JDK's trust store)")
+    @Option(names = "--ca-cert", paramLabel = "FILE", description = "the PEM certificate to trust for an https URL: the"
+            + " daemon's own certificate (its tls cert) or the CA that signed it; default: the JDK's trust store")
     Path caCert;
 
     /**
