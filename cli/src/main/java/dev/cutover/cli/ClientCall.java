@@ -25,6 +25,9 @@ final class ClientCall {
             err.println("cutover: " + e.getMessage());
             return ExitCode.USAGE;
         } catch (DaemonUnreachableException e) {
+            // A failed TLS handshake lands here too: the cause may be this command's --ca-cert, the
+            // daemon's certificate (expired, renamed) or someone in between, and this side cannot tell
+            // which. Either way no daemon it can trust was reached and not even the token was sent.
             err.println("cutover: " + e.getMessage());
             return ExitCode.UNREACHABLE;
         } catch (ControlException e) {

@@ -11,7 +11,7 @@ public final class ExitCode {
     public static final int DEPLOY_FAILED = 1;
     /** Bad usage or configuration: nothing was attempted. */
     public static final int USAGE = 2;
-    /** The daemon could not be reached. */
+    /** The daemon could not be reached, or over HTTPS its certificate could not be trusted: nothing was sent. */
     public static final int UNREACHABLE = 3;
 
     private ExitCode() {

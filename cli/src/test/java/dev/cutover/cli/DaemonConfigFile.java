@@ -10,6 +10,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 
 import dev.cutover.sample.SampleCommand;
+import dev.cutover.testing.TestCertificates;
 
 /**
  * A cutover.yml for one test daemon: the sample app as service {@value #SERVICE} on free ports picked
@@ -29,6 +30,7 @@ final class DaemonConfigFile {
     private String verifyWindow;
     private Integer controlPort;
     private Path tokenFile;
+    private TestCertificates.Issued tls;
 
     private DaemonConfigFile(Path dir) {
         this.dir = dir;
@@ -54,10 +56,14 @@ final class DaemonConfigFile {
         return this;
     }
 
-    /** A TCP control listener on a free port, guarded by a token file (mode 0600) holding {@code token}. */
-    DaemonConfigFile controlOverTcp(String token) {
+    /**
+     * An HTTPS control listener on 127.0.0.1 and a free port, serving {@code cert} (control.tls), guarded by a
+     * token file (mode 0600) holding {@code token}.
+     */
+    DaemonConfigFile controlOverHttps(String token, TestCertificates.Issued cert) {
         this.controlPort = freePort();
         this.tokenFile = tokenFile("token", token);
+        this.tls = cert;
         return this;
     }
 
@@ -79,7 +85,9 @@ final class DaemonConfigFile {
                 .append("state_dir: state\n");
         if (controlPort != null) {
             yaml.append("control:\n  listen: 127.0.0.1:").append(controlPort).append("\n  token_file: ")
-                    .append(quote(tokenFile.toString())).append('\n');
+                    .append(quote(tokenFile.toString())).append('\n')
+                    .append("  tls: { cert: ").append(quote(tls.cert().toString())).append(", key: ")
+                    .append(quote(tls.key().toString())).append(" }\n");
         }
         yaml.append("services:\n  ").append(SERVICE).append(":\n")
                 .append("    command: [").append(String.join(", ", sampleAppCommand().stream().map(DaemonConfigFile::quote).toList()))

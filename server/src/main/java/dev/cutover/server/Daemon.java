@@ -79,11 +79,15 @@ public final class Daemon implements AutoCloseable {
                     .shutdownGrace(CONTROL_GRACE);
             if (c.listen() != null) {
                 controlBuilder.tcp(c.listen(), Files.readString(c.tokenFile()).strip());
+                if (c.tls() != null) {
+                    controlBuilder.tls(c.tls().certChain(), c.tls().key());
+                }
             }
             ControlServer control = controlBuilder.start();
             Daemon daemon = new Daemon(config, store, proxy, engine, runtime, control, recovered, startedAt);
             log.info("cutover daemon ready: proxy on {}, control socket {}{}", proxy.localAddress(), c.socket(),
-                    c.listen() == null ? "" : ", control also on " + c.listen());
+                    c.listen() == null ? "" : ", control also on " + (c.tls() == null ? "http://" : "https://")
+                            + c.listen().getHostString() + ":" + c.listen().getPort());
             return daemon;
         } catch (IOException | RuntimeException e) {
             if (engine != null) {

@@ -38,8 +38,11 @@ import dev.cutover.proxy.ProxyConfig;
  * <tr><td>proxy.timeouts.upstream_idle</td><td>4s</td><td>idle pooled upstream connection kept (below Node's 5 s)</td></tr>
  * <tr><td>state_dir</td><td>required</td><td>database, releases and logs; relative to the config file's folder</td></tr>
  * <tr><td>control.socket</td><td>&lt;state_dir&gt;/control.sock</td><td>Unix socket of the control API</td></tr>
- * <tr><td>control.listen</td><td>none</td><td>optional TCP listener (host:port) for the control API; needs token_file</td></tr>
+ * <tr><td>control.listen</td><td>none</td><td>optional TCP listener (host:port) for the control API; needs token_file and tls</td></tr>
  * <tr><td>control.token_file</td><td>none</td><td>file holding the TCP listener's bearer token: must exist, not be empty, mode 600</td></tr>
+ * <tr><td>control.tls.cert</td><td>required with listen</td><td>PEM certificate chain of the TCP listener, the daemon's own certificate first</td></tr>
+ * <tr><td>control.tls.key</td><td>required with listen</td><td>PEM PKCS#8 private key of that certificate: unencrypted, not world-readable</td></tr>
+ * <tr><td>control.tls: off</td><td>-</td><td>plain HTTP on the TCP listener instead; only on a loopback listen address</td></tr>
  * <tr><td>services</td><td>required</td><td>at least one service, by name ([a-z0-9][a-z0-9-]*)</td></tr>
  * <tr><td>services.NAME.runtime</td><td>process</td><td>how releases run; only process today</td></tr>
  * <tr><td>services.NAME.command</td><td>required</td><td>argv list; placeholders ${PORT} ${VERSION} ${ARTIFACT} ${SLOT}</td></tr>

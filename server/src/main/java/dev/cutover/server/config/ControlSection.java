@@ -7,13 +7,20 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Locale;
 import java.util.Set;
 
-/** The {@code control:} section: where client commands reach the daemon, and the token guarding TCP. */
+/**
+ * The {@code control:} section: where client commands reach the daemon, and what guards TCP: a token
+ * always, and TLS unless the listener is on loopback and the operator wrote {@code tls: off}.
+ */
 final class ControlSection {
 
     /** sun_path holds 108 bytes on Linux, one of them the terminating zero. */
     private static final int MAX_SOCKET_PATH_BYTES = 107;
+
+    /** How YAML spells false; {@code tls: off} is the explicit opt-out. */
+    private static final Set<String> OFF = Set.of("false", "off", "no");
 
     private ControlSection() {
     }
@@ -24,6 +31,7 @@ final class ControlSection {
         Path socket = stateDir == null ? null : stateDir.resolve("control.sock");
         InetSocketAddress listen = null;
         Path tokenFile = null;
+        ControlTls tls = null;
         boolean ok = true;
         if (control != null) {
             String socketText = control.text("socket");
@@ -52,6 +60,20 @@ final class ControlSection {
                         + " listener without a token: set control.token_file");
                 ok = false;
             }
+            YamlNode tlsNode = control.node("tls");
+            boolean tlsOff = false;
+            if (tlsNode instanceof YamlNode.Scalar s && s.kind() == YamlNode.Kind.BOOL) {
+                tlsOff = OFF.contains(s.text().toLowerCase(Locale.ROOT));
+                if (!tlsOff) {
+                    control.problem(s.line(), control.where("tls") + ": " + s.text() + " needs the certificate and its key;"
+                            + " write tls: " + ControlTlsSection.EXAMPLE);
+                    ok = false;
+                }
+            } else if (tlsNode != null) {
+                tls = ControlTlsSection.read(control, base);
+                ok &= tls != null;
+            }
+            ok &= tlsFitsListener(control, listen, tlsNode, tlsOff);
             control.finish();
         }
         if (socket != null && socket.toString().getBytes(StandardCharsets.UTF_8).length > MAX_SOCKET_PATH_BYTES) {
@@ -61,7 +83,39 @@ final class ControlSection {
                     + MAX_SOCKET_PATH_BYTES + "); set control.socket to a shorter path");
             ok = false;
         }
-        return ok && socket != null ? new ControlConfig(socket, listen, tokenFile) : null;
+        return ok && socket != null ? new ControlConfig(socket, listen, tokenFile, tls) : null;
+    }
+
+    /**
+     * TLS is required on TCP; plain HTTP only when written as {@code tls: off}, and only on loopback,
+     * where the token never leaves the machine (an SSH tunnel ends there too).
+     */
+    private static boolean tlsFitsListener(MapReader control, InetSocketAddress listen, YamlNode tlsNode, boolean tlsOff) {
+        if (listen == null) {
+            if (tlsNode != null && !control.has("listen")) {
+                control.problem(control.lineOf("tls"), control.where("tls") + ": there is no TCP listener to protect;"
+                        + " set control.listen (e.g. listen: 0.0.0.0:7443) or remove tls");
+                return false;
+            }
+            return true;
+        }
+        String address = listen.getAddress().getHostAddress() + ":" + listen.getPort();
+        boolean loopback = listen.getAddress().isLoopbackAddress();
+        if (tlsNode == null && loopback) {
+            control.problem(control.lineOf("listen"), control.where("listen") + ": a TCP control listener needs TLS;"
+                    + " add tls: " + ControlTlsSection.EXAMPLE + " (a PEM certificate chain and its PKCS#8 key), or write"
+                    + " tls: off to serve plain HTTP on this loopback address");
+            return false;
+        }
+        if (tlsNode == null || (tlsOff && !loopback)) {
+            int line = tlsNode == null ? control.lineOf("listen") : control.lineOf("tls");
+            String key = tlsNode == null ? "listen" : "tls";
+            control.problem(line, control.where(key) + ": " + address + " can be reached from other machines, and without"
+                    + " TLS the token would cross the network in clear text; add tls: " + ControlTlsSection.EXAMPLE
+                    + " (a PEM certificate chain and its PKCS#8 key), or listen on 127.0.0.1 and reach it through an SSH tunnel");
+            return false;
+        }
+        return true;
     }
 
     /** What is wrong with the token file, or null when it holds a secret only its owner can read. */

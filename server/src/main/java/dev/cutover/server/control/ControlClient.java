@@ -29,6 +29,9 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.function.Consumer;
 
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.NullNode;
@@ -38,39 +41,59 @@ import com.fasterxml.jackson.databind.node.NullNode;
  * fast. One connection per request ({@code Connection: close}). There is no read timeout: a
  * deploy's answer may take minutes, and Ctrl-C ends a wait.
  *
- * <p>Failures: {@link DaemonUnreachableException} when the daemon cannot be reached or the
- * connection breaks mid-answer; {@link ControlException} for any non-2xx answer, carrying the
- * daemon's {@code error} text.
+ * <p>On TCP the client speaks HTTPS ({@link #https}) and checks the daemon's certificate and host
+ * name before the token leaves the machine, or plain HTTP ({@link #tcp}), which the CLI only uses
+ * towards loopback.
+ *
+ * <p>Failures: {@link DaemonUnreachableException} when the daemon cannot be reached, cannot be
+ * trusted (TLS handshake failed) or the connection breaks mid-answer; {@link ControlException} for
+ * any non-2xx answer, carrying the daemon's {@code error} text.
  */
 public final class ControlClient {
 
     private static final int TCP_CONNECT_TIMEOUT_MILLIS = 5_000;
+    private static final int TLS_HANDSHAKE_TIMEOUT_MILLIS = 10_000;
 
     private final Path socket;
     private final String host;
     private final int port;
     private final String token;
+    private final ControlTrust trust;
 
-    private ControlClient(Path socket, String host, int port, String token) {
+    private ControlClient(Path socket, String host, int port, String token, ControlTrust trust) {
         this.socket = socket;
         this.host = host;
         this.port = port;
         this.token = token;
+        this.trust = trust;
     }
 
     /** The daemon on its Unix socket. */
     public static ControlClient unix(Path socket) {
-        return new ControlClient(Objects.requireNonNull(socket, "socket"), null, -1, null);
+        return new ControlClient(Objects.requireNonNull(socket, "socket"), null, -1, null, null);
     }
 
-    /** The daemon on its TCP listener, with the token from its control.token_file. */
+    /** The daemon on a plain-HTTP TCP listener (loopback, {@code tls: off}), with the token from its control.token_file. */
     public static ControlClient tcp(String host, int port, String token) {
-        return new ControlClient(null, Objects.requireNonNull(host, "host"), port, Objects.requireNonNull(token, "token"));
+        return new ControlClient(null, Objects.requireNonNull(host, "host"), port, Objects.requireNonNull(token, "token"), null);
     }
 
-    /** Where this client goes, as an operator would write it. */
+    /**
+     * The daemon on its HTTPS listener. Its certificate must chain to {@code trust} and name {@code host}
+     * (a DNS name or an IP address in its subjectAltName); only then is the token sent.
+     */
+    public static ControlClient https(String host, int port, String token, ControlTrust trust) {
+        return new ControlClient(null, Objects.requireNonNull(host, "host"), port, Objects.requireNonNull(token, "token"),
+                Objects.requireNonNull(trust, "trust"));
+    }
+
+    /** Where this client goes, as an operator would write it: a socket path or a URL. */
     public String target() {
-        return socket != null ? socket.toString() : host + ":" + port;
+        if (socket != null) {
+            return socket.toString();
+        }
+        String shownHost = host.contains(":") ? "[" + host + "]" : host;
+        return (trust != null ? "https://" : "http://") + shownHost + ":" + port;
     }
 
     /**
@@ -202,22 +225,57 @@ public final class ControlClient {
         Socket tcp = new Socket();
         try {
             tcp.connect(new InetSocketAddress(host, port), TCP_CONNECT_TIMEOUT_MILLIS);
-            return new Connection(tcp, new BufferedInputStream(tcp.getInputStream()), tcp.getOutputStream());
         } catch (IOException e) {
             closeQuietly(tcp);
-            String where = "cannot reach the cutover daemon at " + host + ":" + port + ": ";
-            if (e instanceof UnknownHostException) {
-                throw new DaemonUnreachableException(where + "unknown host " + host, e);
-            }
-            if (e instanceof ConnectException) {
-                throw new DaemonUnreachableException(where + "connection refused (is `cutover serve` running with a TCP control listener there?)", e);
-            }
-            if (e instanceof SocketTimeoutException) {
-                throw new DaemonUnreachableException(where + "no answer within " + TCP_CONNECT_TIMEOUT_MILLIS / 1000
-                        + " s (a firewall, or the wrong address?)", e);
-            }
-            throw new DaemonUnreachableException(where + e.getMessage(), e);
+            throw unreachable(e);
         }
+        if (trust == null) {
+            try {
+                return new Connection(tcp, new BufferedInputStream(tcp.getInputStream()), tcp.getOutputStream());
+            } catch (IOException e) {
+                closeQuietly(tcp);
+                throw unreachable(e);
+            }
+        }
+        return handshake(tcp);
+    }
+
+    /**
+     * TLS over the connected socket, checked before anything is sent: the certificate must chain to what
+     * this client trusts and name the host it was asked to reach (HTTPS endpoint identification).
+     */
+    private Connection handshake(Socket tcp) {
+        DaemonCertificateCheck check = trust.newCheck();
+        SSLSocket tls = null;
+        try {
+            tls = (SSLSocket) trust.context(check).getSocketFactory().createSocket(tcp, host, port, true);
+            SSLParameters parameters = tls.getSSLParameters();
+            parameters.setEndpointIdentificationAlgorithm("HTTPS");
+            parameters.setProtocols(new String[] {"TLSv1.3", "TLSv1.2"});
+            tls.setSSLParameters(parameters);
+            tls.setSoTimeout(TLS_HANDSHAKE_TIMEOUT_MILLIS);
+            tls.startHandshake();
+            tls.setSoTimeout(0); // an answer may take minutes (a deploy); Ctrl-C ends a wait
+            return new Connection(tls, new BufferedInputStream(tls.getInputStream()), tls.getOutputStream());
+        } catch (IOException e) {
+            closeQuietly(tls != null ? tls : tcp);
+            throw new TlsFailure(target(), trust.source(), host, check, TLS_HANDSHAKE_TIMEOUT_MILLIS / 1000).explain(e);
+        }
+    }
+
+    private DaemonUnreachableException unreachable(IOException e) {
+        String where = "cannot reach the cutover daemon at " + target() + ": ";
+        if (e instanceof UnknownHostException) {
+            return new DaemonUnreachableException(where + "unknown host " + host, e);
+        }
+        if (e instanceof ConnectException) {
+            return new DaemonUnreachableException(where + "connection refused (is `cutover serve` running with a TCP control listener there?)", e);
+        }
+        if (e instanceof SocketTimeoutException) {
+            return new DaemonUnreachableException(where + "no answer within " + TCP_CONNECT_TIMEOUT_MILLIS / 1000
+                    + " s (a firewall, or the wrong address?)", e);
+        }
+        return new DaemonUnreachableException(where + e.getMessage(), e);
     }
 
     private DaemonUnreachableException lost(IOException e) {

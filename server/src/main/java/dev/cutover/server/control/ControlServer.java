@@ -32,12 +32,14 @@ import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.unix.DomainSocketAddress;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.GlobalEventExecutor;
 
 /**
  * The daemon's control API: HTTP/1.1 and JSON on a Unix socket (mode 0600: file permissions are
- * the access control), and optionally on TCP, where every request needs the bearer token.
+ * the access control), and optionally on TCP, where every request needs the bearer token and the
+ * connection is TLS (plain HTTP only on a loopback address, when asked for).
  *
  * <pre>{@code
  * try (ControlServer server = ControlServer.builder(routes).unixSocket(stateDir.resolve("control.sock")).start()) {
@@ -70,14 +72,14 @@ public final class ControlServer implements AutoCloseable {
         this.socketFile = SocketFile.claim(b.socket);
         this.group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("cutover-control"), EpollIoHandler.newFactory());
         this.handlers = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("cutover-control-handler-", 0).factory());
+        SslContext tls = null;
         try {
-            listeners.add(bind(EpollServerDomainSocketChannel.class, new DomainSocketAddress(b.socket.toString()), b, null,
+            listeners.add(bind(EpollServerDomainSocketChannel.class, new DomainSocketAddress(b.socket.toString()), b, null, null,
                     "cannot listen on the control socket " + b.socket));
             socketFile.restrictToOwner();
             if (b.tcp != null) {
-                // Plain HTTP for now: the token crosses the network in clear text. TLS comes later;
-                // until then bind TCP to loopback or a private network only.
-                Channel tcp = bind(EpollServerSocketChannel.class, b.tcp, b, b.token,
+                tls = b.certChain == null ? null : TlsServerContext.load(b.certChain, b.key);
+                Channel tcp = bind(EpollServerSocketChannel.class, b.tcp, b, b.token, tls,
                         "cannot open the TCP control listener on " + b.tcp.getHostString() + ":" + b.tcp.getPort());
                 listeners.add(tcp);
                 tcpAddress = (InetSocketAddress) tcp.localAddress();
@@ -86,7 +88,8 @@ public final class ControlServer implements AutoCloseable {
             closeNow();
             throw e;
         }
-        log.info("control API listening on {}{}", b.socket, tcpAddress == null ? "" : " and on TCP " + tcpAddress);
+        log.info("control API listening on {}{}", b.socket, tcpAddress == null ? ""
+                : " and on " + (tls == null ? "plain HTTP (loopback) " : "HTTPS ") + tcpAddress);
     }
 
     public static Builder builder(ControlRoutes routes) {
@@ -103,8 +106,8 @@ public final class ControlServer implements AutoCloseable {
         return Optional.ofNullable(tcpAddress);
     }
 
-    private Channel bind(Class<? extends ServerChannel> type, java.net.SocketAddress address, Builder b, String token, String failure)
-            throws IOException {
+    private Channel bind(Class<? extends ServerChannel> type, java.net.SocketAddress address, Builder b, String token,
+                         SslContext tlsContext, String failure) throws IOException {
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(group)
                 .channel(type)
@@ -112,6 +115,9 @@ public final class ControlServer implements AutoCloseable {
                     @Override
                     protected void initChannel(Channel ch) {
                         connections.add(ch);
+                        if (tlsContext != null) {
+                            ch.pipeline().addLast(new HttpsOnly(tlsContext));
+                        }
                         ch.pipeline().addLast(new HttpServerCodec());
                         if (token != null) {
                             ch.pipeline().addLast(new BearerTokenCheck(token));
@@ -191,6 +197,8 @@ public final class ControlServer implements AutoCloseable {
         private Path socket;
         private InetSocketAddress tcp;
         private String token;
+        private Path certChain;
+        private Path key;
         private Duration shutdownGrace = Duration.ofSeconds(30);
         private Duration stallTimeout = Duration.ofSeconds(30);
         private int maxBodyBytes = 1024 * 1024;
@@ -219,6 +227,16 @@ public final class ControlServer implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Serve the TCP listener over TLS (1.2 or 1.3): {@code certChain} is PEM, the daemon's certificate
+         * first; {@code key} its PEM PKCS#8 private key. Without this, {@link #start()} allows TCP on loopback only.
+         */
+        public Builder tls(Path certChain, Path key) {
+            this.certChain = Objects.requireNonNull(certChain, "certChain");
+            this.key = Objects.requireNonNull(key, "key");
+            return this;
+        }
+
         /** How long {@link #close()} waits for running handlers (a deploy in progress); 30 s by default. */
         public Builder shutdownGrace(Duration grace) {
             this.shutdownGrace = Objects.requireNonNull(grace, "grace");
@@ -244,11 +262,20 @@ public final class ControlServer implements AutoCloseable {
          * Binds and starts serving.
          *
          * @throws BindException when another daemon is listening on the socket, or a listener cannot bind
-         * @throws IOException   when the socket's directory or file cannot be prepared
+         * @throws IOException   when the socket's directory or file cannot be prepared, or the TLS files cannot be used
+         * @throws IllegalStateException when TCP is asked for on an address other machines reach, without {@link #tls}
          */
         public ControlServer start() throws IOException {
             if (socket == null) {
                 throw new IllegalStateException("the control API needs a Unix socket path (unixSocket(...))");
+            }
+            if (certChain != null && tcp == null) {
+                throw new IllegalStateException("TLS is for the TCP control listener; ask for one with tcp(...)");
+            }
+            if (tcp != null && certChain == null && !tcp.getAddress().isLoopbackAddress()) {
+                throw new IllegalStateException("refusing to serve the control API in plain HTTP on " + tcp.getHostString() + ":"
+                        + tcp.getPort() + ", which other machines can reach: the token would cross the network in clear"
+                        + " text; set control.tls");
             }
             return new ControlServer(this);
         }

@@ -1,8 +1,9 @@
 package dev.cutover.server.control;
 
 /**
- * The CLI could not talk to the daemon at all: no socket, nobody listening, no permission, or the
- * connection broke before a complete answer. The CLI exits 3 on it.
+ * The CLI could not talk to the daemon at all: no socket, nobody listening, no permission, a TLS
+ * handshake that failed (a certificate not trusted, expired or for another name), or the connection
+ * broke before a complete answer. The CLI exits 3 on it.
  */
 public final class DaemonUnreachableException extends RuntimeException {
 

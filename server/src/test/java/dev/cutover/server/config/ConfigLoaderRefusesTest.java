@@ -236,7 +236,7 @@ class ConfigLoaderRefusesTest {
 
     @Test
     void tcpControlListenerWithoutATokenIsRefused() {
-        assertThat(refusal(BASE + "control:\n  listen: 127.0.0.1:7070\n"))
+        assertThat(refusal(BASE + "control:\n  listen: 127.0.0.1:7070\n  tls: off\n"))
                 .isEqualTo("cutover.yml:9: control.listen: refusing to open a TCP control listener without a token:"
                         + " set control.token_file");
     }

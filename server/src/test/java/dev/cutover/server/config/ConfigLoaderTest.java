@@ -66,8 +66,7 @@ class ConfigLoaderTest {
 
         assertThat(config.source()).isEqualTo(SOURCE);
         assertThat(config.stateDir()).isEqualTo(Path.of("/srv/cutover/cutover-state"));
-        assertThat(config.control()).isEqualTo(new ControlConfig(Path.of("/srv/cutover/cutover-state/control.sock"),
-                null, null));
+        assertThat(config.control()).isEqualTo(new ControlConfig(Path.of("/srv/cutover/cutover-state/control.sock")));
         ProxyConfig proxy = config.proxy();
         assertThat(proxy).isEqualTo(ProxyConfig.builder().listen("127.0.0.1", 8080).build());
         ServiceSpec web = config.services().get("web");
@@ -144,7 +143,7 @@ class ConfigLoaderTest {
     }
 
     private String withControl(Path token) {
-        return MINIMAL + "control:\n  listen: 127.0.0.1:7070\n  token_file: " + token + "\n";
+        return MINIMAL + "control:\n  listen: 127.0.0.1:7070\n  token_file: " + token + "\n  tls: off\n";
     }
 
     @Test
