@@ -94,6 +94,16 @@ final class HttpBytes {
         return value;
     }
 
+    /** Up to 80 characters of a bad line, for an error message; anything unprintable shows as '?'. */
+    static String printable(ByteBuf buf, int start, int end) {
+        StringBuilder text = new StringBuilder();
+        for (int i = start; i < Math.min(end, start + 80); i++) {
+            char c = (char) (buf.getByte(i) & 0xFF);
+            text.append(c >= 0x20 && c < 0x7F ? c : '?');
+        }
+        return text.toString();
+    }
+
     private static int lower(byte b) {
         return b >= 'A' && b <= 'Z' ? b + 32 : b;
     }

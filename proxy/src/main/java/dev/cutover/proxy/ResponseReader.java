@@ -18,7 +18,7 @@ import io.netty.buffer.ByteBuf;
  * <p>Interim responses (1xx) come as heads of their own, followed by the final one. After a 101
  * everything that follows is relayed as body until the connection closes.
  */
-final class ResponseReader {
+final class ResponseReader implements BodyReader.Sink {
 
     /** What a reader tells its exchange; every call happens on the connection's event loop. */
     interface Listener {
@@ -40,9 +40,7 @@ final class ResponseReader {
         void onMalformed(String why);
     }
 
-    private enum State { HEAD, FIXED, CHUNK_SIZE, CHUNK_DATA, CHUNK_END, TRAILERS, UNTIL_CLOSE, RAW, DONE }
-
-    private static final int MAX_CHUNK_LINE = 4096;
+    private enum State { HEAD, BODY, RAW, DONE }
     private static final byte[] CONNECTION = bytes("connection");
     private static final byte[] CONTENT_LENGTH = bytes("content-length");
     private static final byte[] TRANSFER_ENCODING = bytes("transfer-encoding");
@@ -56,15 +54,16 @@ final class ResponseReader {
 
     private final int maxHeadSize;
     private final ResponseHead head = new ResponseHead();
+    private final BodyReader body;
     private Listener listener;
     private State state = State.DONE;
     private boolean headRequest;
-    private long remaining;
     private ByteBuf partial;   // bytes of a line or head that has not ended yet
-    private ByteBuf trailers;
+    private ByteBuf reading;   // the bytes being read, to tell whether anything follows the end
 
     ResponseReader(int maxHeadSize) {
         this.maxHeadSize = maxHeadSize;
+        this.body = new BodyReader(maxHeadSize, false);
     }
 
     /** Expects the response to a request just sent; {@code headRequest}: it was a HEAD, so no body follows. */
@@ -80,13 +79,9 @@ final class ResponseReader {
         state = State.RAW;
     }
 
-    boolean awaitingClose() {
-        return state == State.UNTIL_CLOSE;
-    }
-
     /** The connection closed: ends a body delimited by the close; otherwise the listener hears of the close itself. */
     void endOfInput() {
-        if (state == State.UNTIL_CLOSE && listener != null) {
+        if (state == State.BODY && body.untilClose() && listener != null) {
             end(null, false);
         }
         stop();
@@ -105,10 +100,7 @@ final class ResponseReader {
             partial.release();
             partial = null;
         }
-        if (trailers != null) {
-            trailers.release();
-            trailers = null;
-        }
+        body.reset();
     }
 
     /** Reads {@code in}, which it owns from here on. */
@@ -120,39 +112,31 @@ final class ResponseReader {
             src.writeBytes(in);
             in.release();
         }
+        reading = src;
         try {
-            while (src.isReadable() && step(src)) {
-                // each step consumes what it can and says whether to go on
+            boolean more = true;
+            while (more && src.isReadable()) {
+                more = switch (state) {
+                    case HEAD -> readHead(src);
+                    case BODY -> !body.read(src, this);
+                    case RAW -> {
+                        listener.onBody(src.retainedSlice());
+                        src.skipBytes(src.readableBytes());
+                        yield false;
+                    }
+                    // Bytes after the end of a response: not ours to relay; the connection is not reused.
+                    case DONE -> {
+                        src.skipBytes(src.readableBytes());
+                        yield false;
+                    }
+                };
+            }
+            if (src.isReadable() && (state == State.HEAD || state == State.BODY)) {
+                keepPartial(src); // a head or a chunk line that has not ended yet
             }
         } finally {
+            reading = null;
             src.release();
-        }
-    }
-
-    /** One step of the state machine; false when it needs more bytes or must stop. */
-    private boolean step(ByteBuf src) {
-        switch (state) {
-            case HEAD:
-                return readHead(src);
-            case FIXED:
-                return readFixed(src);
-            case CHUNK_SIZE:
-                return readChunkSize(src);
-            case CHUNK_DATA:
-                return readChunkData(src);
-            case CHUNK_END:
-                return readChunkEnd(src);
-            case TRAILERS:
-                return readTrailers(src);
-            case UNTIL_CLOSE:
-            case RAW:
-                listener.onBody(src.retainedSlice());
-                src.skipBytes(src.readableBytes());
-                return false;
-            default:
-                // Bytes after the end of a response: not ours to relay; the connection is not reused.
-                src.skipBytes(src.readableBytes());
-                return false;
         }
     }
 
@@ -174,8 +158,7 @@ final class ResponseReader {
                 if (limit - start > maxHeadSize) {
                     return malformed("its headers are larger than " + maxHeadSize + " bytes");
                 }
-                keepPartial(src);
-                return false;
+                return false; // the rest of the head is still to come
             }
             if (lf - start > maxHeadSize) {
                 return malformed("its headers are larger than " + maxHeadSize + " bytes");
@@ -186,7 +169,7 @@ final class ResponseReader {
             }
             if (lineNumber++ == 0) {
                 if (!readStatusLine(src, lineStart, lineEnd)) {
-                    return malformed("its status line is not HTTP/1.x: '" + printable(src, lineStart, lineEnd) + "'");
+                    return malformed("its status line is not HTTP/1.x: '" + HttpBytes.printable(src, lineStart, lineEnd) + "'");
                 }
             } else if (lineEnd == lineStart) {
                 src.readerIndex(lf + 1);
@@ -197,7 +180,7 @@ final class ResponseReader {
                 }
                 int colon = src.indexOf(lineStart, lineEnd, (byte) ':');
                 if (colon < 0 || !HttpBytes.isToken(src, lineStart, colon)) {
-                    return malformed("a header line is not 'name: value': '" + printable(src, lineStart, lineEnd) + "'");
+                    return malformed("a header line is not 'name: value': '" + HttpBytes.printable(src, lineStart, lineEnd) + "'");
                 }
                 int valueStart = HttpBytes.skipWhitespace(src, colon + 1, lineEnd);
                 int valueEnd = HttpBytes.trimWhitespace(src, valueStart, lineEnd);
@@ -233,7 +216,7 @@ final class ResponseReader {
                             kind = ResponseHead.CONTENT_LENGTH;
                             long length = HttpBytes.decimal(src, valueStart, valueEnd);
                             if (length < 0 || (head.contentLength >= 0 && head.contentLength != length)) {
-                                return malformed("its Content-Length is not one number: '" + printable(src, valueStart, valueEnd) + "'");
+                                return malformed("its Content-Length is not one number: '" + HttpBytes.printable(src, valueStart, valueEnd) + "'");
                             }
                             head.contentLength = length;
                         }
@@ -281,14 +264,21 @@ final class ResponseReader {
         switch (head.framing) {
             case NONE -> end(null, head.keepAlive && !src.isReadable());
             case FIXED -> {
-                remaining = head.contentLength;
-                state = State.FIXED;
-                if (remaining == 0) {
+                if (head.contentLength == 0) {
                     end(null, head.keepAlive && !src.isReadable());
+                } else {
+                    body.expectFixed(head.contentLength);
+                    state = State.BODY;
                 }
             }
-            case CHUNKED -> state = State.CHUNK_SIZE;
-            case UNTIL_CLOSE -> state = State.UNTIL_CLOSE;
+            case CHUNKED -> {
+                body.expectChunked();
+                state = State.BODY;
+            }
+            case UNTIL_CLOSE -> {
+                body.expectUntilClose();
+                state = State.BODY;
+            }
         }
         return state != State.DONE;
     }
@@ -317,127 +307,37 @@ final class ResponseReader {
 
     // ------------------------------------------------------------------ bodies
 
-    private boolean readFixed(ByteBuf src) {
-        int n = (int) Math.min(remaining, src.readableBytes());
-        remaining -= n;
-        relay(src, n);
-        if (remaining == 0 && state == State.FIXED) {
-            end(null, head.keepAlive && !src.isReadable());
+    @Override
+    public void onBody(ByteBuf content) {
+        if (listener == null) {
+            content.release();
+            return;
         }
-        return state == State.FIXED;
+        listener.onBody(content);
     }
 
-    private boolean readChunkSize(ByteBuf src) {
-        int lf = lineEnd(src, MAX_CHUNK_LINE, "a chunk size line is longer than " + MAX_CHUNK_LINE + " bytes");
-        if (lf < 0) {
-            return false;
-        }
-        int start = src.readerIndex();
-        int end = start;
-        long size = 0;
-        while (end < lf) {
-            int digit = Character.digit(src.getByte(end), 16);
-            if (digit < 0) {
-                break;
-            }
-            if (size > (Long.MAX_VALUE >> 4)) {
-                return malformed("a chunk size is too large");
-            }
-            size = size * 16 + digit;
-            end++;
-        }
-        byte after = src.getByte(end);
-        if (end == start || (after != ';' && after != '\r' && after != '\n' && !HttpBytes.isWhitespace(after))) {
-            int lineEnd = src.getByte(lf - 1) == '\r' ? lf - 1 : lf;
-            return malformed("a chunk size is not hexadecimal: '" + printable(src, start, lineEnd) + "'");
-        }
-        src.readerIndex(lf + 1);
-        if (size == 0) {
-            state = State.TRAILERS;
-        } else {
-            remaining = size;
-            state = State.CHUNK_DATA;
-        }
-        return true;
+    @Override
+    public void onEnd(ByteBuf trailers) {
+        end(trailers, head.keepAlive && (reading == null || !reading.isReadable()));
     }
 
-    private boolean readChunkData(ByteBuf src) {
-        int n = (int) Math.min(remaining, src.readableBytes());
-        remaining -= n;
-        relay(src, n);
-        if (remaining == 0 && state == State.CHUNK_DATA) {
-            state = State.CHUNK_END;
-        }
-        return state == State.CHUNK_END;
-    }
-
-    private boolean readChunkEnd(ByteBuf src) {
-        int lf = lineEnd(src, 2, "a chunk's data is longer than its size says");
-        if (lf < 0) {
-            return false;
-        }
-        int start = src.readerIndex();
-        if (lf != start && !(lf == start + 1 && src.getByte(start) == '\r')) {
-            return malformed("a chunk's data is longer than its size says");
-        }
-        src.readerIndex(lf + 1);
-        state = State.CHUNK_SIZE;
-        return true;
-    }
-
-    private boolean readTrailers(ByteBuf src) {
-        while (true) {
-            int used = trailers == null ? 0 : trailers.readableBytes();
-            int lf = lineEnd(src, maxHeadSize - used, "its trailers are larger than " + maxHeadSize + " bytes");
-            if (lf < 0) {
-                return false;
-            }
-            int start = src.readerIndex();
-            int end = lf > start && src.getByte(lf - 1) == '\r' ? lf - 1 : lf;
-            src.readerIndex(lf + 1);
-            if (end == start) {
-                ByteBuf lines = trailers;
-                trailers = null;
-                end(lines, head.keepAlive && !src.isReadable());
-                return false;
-            }
-            if (trailers == null) {
-                trailers = src.alloc().buffer(end - start + 2);
-            }
-            trailers.writeBytes(src, start, end - start).writeByte('\r').writeByte('\n');
-        }
-    }
-
-    private void relay(ByteBuf src, int n) {
-        if (n > 0) {
-            ByteBuf content = src.retainedSlice(src.readerIndex(), n);
-            src.skipBytes(n);
-            listener.onBody(content);
-        }
+    @Override
+    public void onMalformed(String why) {
+        malformed(why);
     }
 
     private void end(ByteBuf trailerLines, boolean reusable) {
         state = State.DONE;
         Listener current = listener;
         listener = null;
-        current.onEnd(trailerLines, reusable);
+        if (current != null) {
+            current.onEnd(trailerLines, reusable);
+        } else if (trailerLines != null) {
+            trailerLines.release();
+        }
     }
 
     // ------------------------------------------------------------------ helpers
-
-    /** The index of the LF ending the line at the reader index, or -1 if it has not arrived (the bytes are kept). */
-    private int lineEnd(ByteBuf src, int max, String tooLong) {
-        int lf = src.indexOf(src.readerIndex(), src.writerIndex(), (byte) '\n');
-        if (lf < 0 || lf - src.readerIndex() > max) {
-            if (src.readableBytes() > max) {
-                malformed(tooLong);
-                return -1;
-            }
-            keepPartial(src);
-            return -1;
-        }
-        return lf;
-    }
 
     /** Keeps the unread bytes of {@code src} for the next read. */
     private void keepPartial(ByteBuf src) {
@@ -463,16 +363,6 @@ final class ResponseReader {
             }
         }
         return -1;
-    }
-
-    /** Up to 80 characters of a bad line, for the error message. */
-    private static String printable(ByteBuf buf, int start, int end) {
-        StringBuilder text = new StringBuilder();
-        for (int i = start; i < Math.min(end, start + 80); i++) {
-            char c = (char) (buf.getByte(i) & 0xFF);
-            text.append(c >= 0x20 && c < 0x7F ? c : '?');
-        }
-        return text.toString();
     }
 
     private static byte[] bytes(String lowerCase) {
