@@ -1,6 +1,6 @@
 package dev.cutover.proxy;
 
-import java.util.ArrayDeque;
+import java.nio.charset.StandardCharsets;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -10,51 +10,45 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelPipeline;
-import io.netty.handler.codec.http.HttpContent;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 
 /**
- * A client's connection: reads one request at a time, finds its service, and hands it to an
- * {@link Exchange}. The next request is read only when the previous response is complete, which
- * keeps pipelined responses in order.
+ * A client's connection: reads one request at a time with its {@link RequestReader}, finds the
+ * service, and hands the request to an {@link Exchange}. The next request is read only when the
+ * previous response is complete, which keeps pipelined responses in order; a request's body is
+ * read only when its exchange asks (after the head reached the app, and while the app keeps up).
  *
- * <p>Auto-read is off. One socket read can decode into several messages (pipelined requests), so
- * messages nobody asked for yet wait in {@code pending}, and {@link #read()} serves from there
- * before it asks the socket. (Netty's FlowControlHandler does this too, but forgets a read request
- * when the decoder needs a second socket read to finish a message, and the request then stalls.)
+ * <p>Auto-read is off. Bytes not read yet (a pipelined request, the rest of a body) wait in
+ * {@code buffered}; {@link #read()} serves from there before it asks the socket.
  */
-final class ClientConnection extends ChannelInboundHandlerAdapter {
+final class ClientConnection extends ChannelInboundHandlerAdapter implements RequestReader.Listener {
 
     private final Proxy proxy;
     private final LoopState loop;
     private final ClientTimeouts timeouts;
+    private final RequestReader reader;
     private ChannelHandlerContext ctx;
     private String clientIp;
+    private byte[] clientIpBytes;
     private boolean trustedClient;
     private Exchange exchange;
     private boolean closing;
     private boolean tunnel;
-    private final ArrayDeque<Object> pending = new ArrayDeque<>(4);
-    private boolean wantsMessage;
+    private ByteBuf buffered;
+    private boolean wanted;    // the connection or its exchange wants more of the request
+    private boolean pumping;   // inside pump(): a read() from a callback only sets wanted
 
-    ClientConnection(Proxy proxy, LoopState loop, ClientTimeouts timeouts) {
+    ClientConnection(Proxy proxy, LoopState loop, ClientTimeouts timeouts, ProxyConfig config) {
         this.proxy = proxy;
         this.loop = loop;
         this.timeouts = timeouts;
+        this.reader = new RequestReader(config.maxInitialLineLength(), config.maxHeaderSize(), this);
     }
 
     String clientIp() {
         return clientIp;
-    }
-
-    boolean trustedClient() {
-        return trustedClient;
     }
 
     ClientTimeouts timeouts() {
@@ -81,6 +75,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         clientIp = ForwardedHeaders.clientIp(ctx.channel().remoteAddress());
+        clientIpBytes = clientIp.getBytes(StandardCharsets.US_ASCII);
         trustedClient = proxy.forwardedHeaders().isTrusted(ctx.channel().remoteAddress());
         loop.clients.add(this);
         read();
@@ -88,58 +83,108 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (tunnel || (wantsMessage && pending.isEmpty())) {
-            wantsMessage = false;
-            handle(msg);
-        } else {
-            pending.add(msg);
-        }
-    }
-
-    /** Asks for the next message: from the ones already decoded, else from the socket. */
-    void read() {
-        Object next = pending.poll();
-        if (next != null) {
-            handle(next);
-            return;
-        }
-        wantsMessage = true;
-        ctx.read();
-    }
-
-    private void handle(Object msg) {
-        if (msg instanceof HttpRequest request) {
-            onRequest(request);
-        } else if (exchange != null && msg instanceof HttpContent content) {
-            exchange.onRequestContent(content);
-        } else if (exchange != null && msg instanceof ByteBuf bytes) {
-            exchange.onClientBytes(bytes);
-        } else {
-            // The empty end of a request that was already answered: move on to the next request.
+        if (!(msg instanceof ByteBuf bytes)) {
             ReferenceCountUtil.release(msg);
-            if (msg instanceof LastHttpContent && !closing) {
-                read();
+            return;
+        }
+        if (tunnel) {
+            if (exchange != null) {
+                exchange.onClientBytes(bytes);
+            } else {
+                bytes.release();
             }
+            return;
+        }
+        if (closing) {
+            bytes.release();
+            return;
+        }
+        buffered = buffered == null ? bytes : ByteToMessageDecoder.MERGE_CUMULATOR.cumulate(ctx.alloc(), buffered, bytes);
+        pump();
+    }
+
+    /** Asks for more of the request: from the bytes already here, else from the socket. */
+    void read() {
+        if (tunnel) {
+            ctx.read(); // raw bytes now, straight to the exchange
+            return;
+        }
+        wanted = true;
+        pump();
+    }
+
+    private void pump() {
+        if (pumping) {
+            return;
+        }
+        pumping = true;
+        try {
+            while (wanted && !closing && !tunnel) {
+                if (buffered == null) {
+                    ctx.read();
+                    return; // wanted stays set: the bytes go on from channelRead
+                }
+                wanted = false;
+                RequestReader.Progress progress = reader.read(buffered);
+                if (buffered != null && !buffered.isReadable()) {
+                    buffered.release();
+                    buffered = null;
+                }
+                if (progress == RequestReader.Progress.NEEDS_BYTES) {
+                    wanted = true; // what is here is not enough: only the socket can help
+                    ctx.read();
+                    return;
+                }
+            }
+        } finally {
+            pumping = false;
         }
     }
 
-    private void onRequest(HttpRequest request) {
-        if (closing || exchange != null) {
-            ReferenceCountUtil.release(request);
-            return;
-        }
-        // The decoder has validated the framing: no Transfer-Encoding and no (or a zero) length means no body.
-        boolean bodyless = !HttpUtil.isTransferEncodingChunked(request) && HttpUtil.getContentLength(request, 0L) == 0;
+    // --- what the reader finds ---
+
+    @Override
+    public void onRequestHead(RequestHead head) {
+        boolean bodyless = head.bodyless();
         timeouts.requestHeadReceived(!bodyless);
-        String host = request.headers().get(HttpHeaderNames.HOST);
-        Service service = proxy.routes().resolve(host, request.uri());
+        String host = head.host();
+        String target = head.target();
+        Service service = proxy.routes().resolve(host, target);
         if (service == null) {
             respondError(HttpResponseStatus.NOT_FOUND, "no service is routed for host '" + host + "' and path '"
-                    + RoutingTable.pathOf(request.uri()) + "'", HttpUtil.isKeepAlive(request) && bodyless);
+                    + RoutingTable.pathOf(target) + "'", head.keepAlive && bodyless);
             return;
         }
-        exchange = new Exchange(this, loop, service, request, bodyless);
+        exchange = new Exchange(this, loop, service, head, head.render(ctx.alloc(), clientIpBytes, trustedClient));
         exchange.start();
+    }
+
+    @Override
+    public void onRequestBody(ByteBuf content) {
+        if (exchange != null) {
+            exchange.onRequestBody(content);
+        } else {
+            content.release();
+        }
+    }
+
+    @Override
+    public void onRequestEnd(ByteBuf trailers) {
+        if (exchange != null) {
+            exchange.onRequestEnd(trailers);
+        } else if (trailers != null) {
+            trailers.release();
+        }
+    }
+
+    @Override
+    public void onRequestRejected(HttpResponseStatus status, String sentence) {
+        if (exchange != null) {
+            exchange.onRequestMalformed(sentence);
+            return;
+        }
+        closing = true;
+        ctx.writeAndFlush(ErrorResponses.of(ctx.alloc(), status, sentence, false)).addListener(ChannelFutureListener.CLOSE);
     }
 
     // --- called by the exchange ---
@@ -171,6 +216,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
             return;
         }
         timeouts.responseCompleted();
+        reader.next();
         read();
     }
 
@@ -180,6 +226,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
         ChannelFuture written = ctx.writeAndFlush(ErrorResponses.of(ctx.alloc(), status, sentence, keep));
         if (keep) {
             timeouts.responseCompleted();
+            reader.next();
             read();
         } else {
             closing = true;
@@ -207,17 +254,20 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     }
 
     /**
-     * After a 101: takes the HTTP handlers out. The decoder goes last: it hands over the bytes it
-     * holds, which are the first of the tunnel.
+     * After a 101: the connection is a tunnel from now on. Bytes that came after the upgrade
+     * request are the first of it.
      */
     void beginTunnel() {
         tunnel = true;
-        pending.forEach(ReferenceCountUtil::release); // bytes the decoder misread as HTTP after the upgrade request
-        pending.clear();
-        ChannelPipeline pipeline = ctx.pipeline();
-        pipeline.remove(ClientTimeouts.class);
-        pipeline.remove(FramingEnforcer.class);
-        pipeline.remove(ClientInitializer.DECODER);
+        reader.stop();
+        ctx.pipeline().remove(ClientTimeouts.class);
+        ByteBuf early = buffered;
+        buffered = null;
+        if (early != null && early.isReadable() && exchange != null) {
+            exchange.onClientBytes(early);
+        } else if (early != null) {
+            early.release();
+        }
     }
 
     // --- channel events ---
@@ -231,8 +281,11 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        pending.forEach(ReferenceCountUtil::release);
-        pending.clear();
+        reader.stop();
+        if (buffered != null) {
+            buffered.release();
+            buffered = null;
+        }
         loop.clients.remove(this);
         Exchange running = exchange;
         exchange = null;

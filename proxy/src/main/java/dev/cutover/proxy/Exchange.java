@@ -9,17 +9,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ConnectTimeoutException;
-import io.netty.handler.codec.http.DefaultFullHttpRequest;
-import io.netty.handler.codec.http.EmptyHttpHeaders;
-import io.netty.handler.codec.http.HttpContent;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
-import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.HttpVersion;
-import io.netty.handler.codec.http.LastHttpContent;
 
 /**
  * One request's journey: dispatch to the service's current target, an upstream connection from
@@ -48,16 +38,16 @@ final class Exchange implements ChannelFutureListener, ResponseReader.Listener {
     private final ClientConnection client;
     private final LoopState loop;
     private final Service service;
-    private final HttpRequest request;          // rewritten in place for the upstream
     private final long startNanos;
     private final boolean bodyless;             // no Content-Length and not chunked: nothing follows the head
+    private final boolean chunked;              // the body comes chunked and goes on chunked
     private final boolean retryableAfterWrite;  // idempotent and bodyless
     private final boolean clientKeepAlive;
     private final boolean clientHttp11;
     private final boolean headRequest;
     private final boolean upgradeRequested;
     private final boolean webSocket;
-    private final HttpRequest upstreamRequest;  // what goes to the app: the request itself, or for a bodyless one, the same head as one full message
+    private final ByteBuf upstreamHead;         // the head as the app gets it; written again on a retry
     private ChannelFutureListener bodyWritten;  // only requests with a body need it
 
     private Target target;
@@ -83,33 +73,22 @@ final class Exchange implements ChannelFutureListener, ResponseReader.Listener {
     private boolean closeSentToClient;
     private boolean closeSentToServer;
 
-    Exchange(ClientConnection client, LoopState loop, Service service, HttpRequest request, boolean bodyless) {
+    /** {@code head} is read here and not kept; {@code upstreamHead} is the exchange's to release. */
+    Exchange(ClientConnection client, LoopState loop, Service service, RequestHead head, ByteBuf upstreamHead) {
         this.client = client;
         this.loop = loop;
         this.service = service;
-        this.request = request;
         this.startNanos = System.nanoTime();
-        this.bodyless = bodyless;
-        HttpMethod method = request.method();
-        this.headRequest = HttpMethod.HEAD.equals(method);
-        this.retryableAfterWrite = bodyless && isIdempotent(method);
-        this.clientKeepAlive = HttpUtil.isKeepAlive(request);
-        this.clientHttp11 = request.protocolVersion().minorVersion() >= 1;
-        this.upgradeRequested = request.headers().contains(HttpHeaderNames.UPGRADE)
-                && request.headers().containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true);
-        this.webSocket = upgradeRequested
-                && request.headers().contains(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true);
-        // One write and one encode instead of two; the empty buffer is never released, so the
-        // same message can be written again on a retry.
-        this.upstreamRequest = bodyless
-                ? new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, request.method(), request.uri(), Unpooled.EMPTY_BUFFER,
-                        request.headers(), EmptyHttpHeaders.INSTANCE)
-                : request;
-    }
-
-    private static boolean isIdempotent(HttpMethod method) {
-        return HttpMethod.GET.equals(method) || HttpMethod.HEAD.equals(method) || HttpMethod.PUT.equals(method)
-                || HttpMethod.DELETE.equals(method) || HttpMethod.OPTIONS.equals(method) || HttpMethod.TRACE.equals(method);
+        this.bodyless = head.bodyless();
+        this.chunked = head.chunked;
+        this.headRequest = head.headMethod;
+        this.retryableAfterWrite = bodyless && head.idempotent;
+        this.clientKeepAlive = head.keepAlive;
+        this.clientHttp11 = head.http11;
+        this.upgradeRequested = head.upgradeRequested;
+        this.webSocket = head.webSocket;
+        this.upstreamHead = upstreamHead;
+        this.clientRequestComplete = bodyless;
     }
 
     Target target() {
@@ -120,26 +99,12 @@ final class Exchange implements ChannelFutureListener, ResponseReader.Listener {
 
     void start() {
         loop.exchanges.add(this);
-        rewriteRequestHead();
         if (!enterCurrentTarget()) {
             failWith(HttpResponseStatus.SERVICE_UNAVAILABLE,
                     "service '" + service.name() + "' has no active version yet; deploy one first");
             return;
         }
         connect();
-    }
-
-    private void rewriteRequestHead() {
-        boolean chunked = HttpUtil.isTransferEncodingChunked(request);
-        HopByHopHeaders.strip(request.headers(), upgradeRequested);
-        if (upgradeRequested) {
-            request.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
-        }
-        if (chunked) {
-            request.headers().set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
-        }
-        ForwardedHeaders.apply(request.headers(), client.clientIp(), client.trustedClient());
-        request.setProtocolVersion(HttpVersion.HTTP_1_1);
     }
 
     /** Enters the service's current target; false when it has none. */
@@ -183,7 +148,7 @@ final class Exchange implements ChannelFutureListener, ResponseReader.Listener {
     private void attach(UpstreamConnection connection) {
         upstream = connection;
         connection.attach(this, headRequest);
-        connection.channel().writeAndFlush(upstreamRequest).addListener(this);
+        connection.channel().writeAndFlush(upstreamHead.retainedDuplicate()).addListener(this);
     }
 
     /** The head (for a bodyless request, the whole request) was written to the app, or failed to be. */
@@ -238,26 +203,9 @@ final class Exchange implements ChannelFutureListener, ResponseReader.Listener {
 
     // ------------------------------------------------------------------ request body
 
-    void onRequestContent(HttpContent content) {
-        boolean last = content instanceof LastHttpContent;
+    void onRequestBody(ByteBuf content) {
         if (finished || tunnel) {
             content.release();
-            return;
-        }
-        if (content.decoderResult().isFailure()) {
-            content.release();
-            client.timeouts().requestBodyReceived();
-            clientRequestComplete = true; // nothing more will be read from this connection
-            closeClientAfter = true;
-            failOrCut(HttpResponseStatus.BAD_REQUEST, "malformed request body: " + describe(content.decoderResult().cause()));
-            return;
-        }
-        if (last) {
-            clientRequestComplete = true;
-            client.timeouts().requestBodyReceived();
-        }
-        if (bodyless) {
-            content.release(); // the empty end of a request without a body: already sent with the head
             return;
         }
         if (upstream == null) { // the body is only read once the head went through; never expected
@@ -270,14 +218,44 @@ final class Exchange implements ChannelFutureListener, ResponseReader.Listener {
         if (bodyWritten == null) {
             bodyWritten = this::onBodyWritten;
         }
-        up.writeAndFlush(content).addListener(bodyWritten);
-        if (last) {
-            requestSent = true;
-        } else if (up.isWritable()) {
+        if (chunked) {
+            up.write(Chunks.header(up.alloc(), content.readableBytes()), up.voidPromise());
+            up.write(content, up.voidPromise());
+            up.writeAndFlush(Chunks.dataEnd()).addListener(bodyWritten);
+        } else {
+            up.writeAndFlush(content).addListener(bodyWritten);
+        }
+        if (up.isWritable()) {
             client.read();
         } else {
             clientReadPaused = true;
         }
+    }
+
+    void onRequestEnd(ByteBuf trailers) {
+        clientRequestComplete = true;
+        client.timeouts().requestBodyReceived();
+        if (finished || tunnel || upstream == null || !chunked) {
+            if (trailers != null) {
+                trailers.release(); // a Content-Length body has none; a finished exchange needs none
+            }
+            requestSent = !finished && upstream != null;
+            return;
+        }
+        Channel up = upstream.channel();
+        if (bodyWritten == null) {
+            bodyWritten = this::onBodyWritten;
+        }
+        up.writeAndFlush(Chunks.last(up.alloc(), trailers)).addListener(bodyWritten);
+        requestSent = true;
+    }
+
+    /** The client's body broke its framing: nothing more can be read from this connection. */
+    void onRequestMalformed(String sentence) {
+        clientRequestComplete = true; // nothing more will be read from this connection
+        closeClientAfter = true;
+        client.timeouts().requestBodyReceived();
+        failOrCut(HttpResponseStatus.BAD_REQUEST, sentence);
     }
 
     private void onBodyWritten(ChannelFuture f) {
@@ -552,6 +530,7 @@ final class Exchange implements ChannelFutureListener, ResponseReader.Listener {
             return;
         }
         finished = true;
+        upstreamHead.release();
         if (target != null) {
             target.exit();
         }

@@ -58,6 +58,38 @@ final class HttpBytes {
         return true;
     }
 
+    /** Whether {@code [start, end)} holds a control character other than a tab (a CR, an LF, a NUL, DEL...). */
+    static boolean hasControlCharacter(ByteBuf buf, int start, int end) {
+        for (int i = start; i < end; i++) {
+            int b = buf.getByte(i) & 0xFF;
+            if ((b < 0x20 && b != '\t') || b == 0x7F) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** A request target: visible characters only (bytes above 0x7F pass, as clients send UTF-8 paths). */
+    static boolean isRequestTarget(ByteBuf buf, int start, int end) {
+        for (int i = start; i < end; i++) {
+            int b = buf.getByte(i) & 0xFF;
+            if (b <= 0x20 || b == 0x7F) {
+                return false;
+            }
+        }
+        return end > start;
+    }
+
+    /** Whether {@code [start, end)} contains {@code lowerCaseWord}, ignoring ASCII case. */
+    static boolean containsIgnoreCase(ByteBuf buf, int start, int end, byte[] lowerCaseWord) {
+        for (int i = start; i + lowerCaseWord.length <= end; i++) {
+            if (is(buf, i, i + lowerCaseWord.length, lowerCaseWord)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     static boolean isWhitespace(byte b) {
         return b == ' ' || b == '\t';
     }

@@ -6,11 +6,10 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
-import io.netty.channel.socket.SocketChannel;
-import io.netty.handler.codec.http.HttpRequestEncoder;
 
 /**
  * What one event loop owns: its upstream pool, its in-flight exchanges and client connections,
@@ -38,10 +37,10 @@ final class LoopState {
                 .option(ChannelOption.AUTO_READ, false)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, config.upstreamConnectTimeout().toMillis()))
-                .handler(new ChannelInitializer<SocketChannel>() {
+                .handler(new ChannelInitializer<Channel>() {
                     @Override
-                    protected void initChannel(SocketChannel ch) {
-                        ch.pipeline().addLast("encoder", new HttpRequestEncoder());
+                    protected void initChannel(Channel ch) {
+                        // Nothing to decode or encode: UpstreamConnection reads and writes bytes, added once connected.
                     }
                 });
     }

@@ -56,36 +56,12 @@ final class ResponseHead {
     ByteBuf bytes;
     int statusStart;
     int statusEnd;
-    int[] lines = new int[3 * 16];
-    int lineCount;
-    // Names listed in Connection (beyond close, keep-alive and upgrade): (start, end) pairs, rare.
-    int[] connectionNames = new int[4];
-    int connectionNameCount;
+    final HeaderLines lines = new HeaderLines();
 
     void reset(ByteBuf bytes) {
         this.bytes = bytes;
-        lineCount = 0;
-        connectionNameCount = 0;
+        lines.clear();
         contentLength = -1;
-    }
-
-    void addLine(int start, int end, int kind) {
-        if (3 * lineCount + 3 > lines.length) {
-            lines = java.util.Arrays.copyOf(lines, lines.length * 2);
-        }
-        lines[3 * lineCount] = start;
-        lines[3 * lineCount + 1] = end;
-        lines[3 * lineCount + 2] = kind;
-        lineCount++;
-    }
-
-    void addConnectionName(int start, int end) {
-        if (2 * connectionNameCount + 2 > connectionNames.length) {
-            connectionNames = java.util.Arrays.copyOf(connectionNames, connectionNames.length * 2);
-        }
-        connectionNames[2 * connectionNameCount] = start;
-        connectionNames[2 * connectionNameCount + 1] = end;
-        connectionNameCount++;
     }
 
     /**
@@ -96,19 +72,14 @@ final class ResponseHead {
     ByteBuf render(ByteBufAllocator alloc, int add, boolean keepUpgrade, int room) {
         int size = HTTP_11.length + (statusEnd - statusStart) + 2 + 2;
         boolean dropLength = framing == Framing.CHUNKED || framing == Framing.UNTIL_CLOSE;
-        for (int i = 0; i < lineCount; i++) {
-            if (kept(i, keepUpgrade, dropLength)) {
-                size += lines[3 * i + 1] - lines[3 * i] + 2;
-            }
-        }
+        size += lines.size();
         size += ((add & ADD_CHUNKED) != 0 ? CHUNKED.length : 0) + ((add & ADD_CLOSE) != 0 ? CLOSE.length : 0)
                 + ((add & ADD_KEEP_ALIVE) != 0 ? KEEP_ALIVE.length : 0) + ((add & ADD_UPGRADE) != 0 ? UPGRADE_CONNECTION.length : 0);
         ByteBuf out = alloc.directBuffer(size + room);
         out.writeBytes(HTTP_11).writeBytes(bytes, statusStart, statusEnd - statusStart).writeBytes(CRLF);
-        for (int i = 0; i < lineCount; i++) {
+        for (int i = 0; i < lines.count(); i++) {
             if (kept(i, keepUpgrade, dropLength)) {
-                int start = lines[3 * i];
-                out.writeBytes(bytes, start, lines[3 * i + 1] - start).writeBytes(CRLF);
+                lines.write(bytes, i, out);
             }
         }
         if ((add & ADD_CHUNKED) != 0) {
@@ -127,25 +98,11 @@ final class ResponseHead {
     }
 
     private boolean kept(int line, boolean keepUpgrade, boolean dropLength) {
-        int kind = lines[3 * line + 2];
-        return switch (kind) {
+        return switch (lines.kind(line)) {
             case DROP -> false;
             case UPGRADE -> keepUpgrade;
             case CONTENT_LENGTH -> !dropLength;
-            default -> connectionNameCount == 0 || !namedInConnection(lines[3 * line]);
+            default -> !lines.namedInConnection(bytes, line);
         };
-    }
-
-    /** Whether the header line starting at {@code start} is one the app's Connection header named. */
-    private boolean namedInConnection(int start) {
-        int colon = bytes.indexOf(start, bytes.writerIndex(), (byte) ':');
-        for (int i = 0; i < connectionNameCount; i++) {
-            int nameStart = connectionNames[2 * i];
-            int nameEnd = connectionNames[2 * i + 1];
-            if (nameEnd - nameStart == colon - start && HttpBytes.equalsIgnoreCase(bytes, start, bytes, nameStart, colon - start)) {
-                return true;
-            }
-        }
-        return false;
     }
 }

@@ -49,7 +49,6 @@ final class ResponseReader implements BodyReader.Sink {
     private static final byte[] TE = bytes("te");
     private static final byte[] TRAILER = bytes("trailer");
     private static final byte[] UPGRADE = bytes("upgrade");
-    private static final byte[] CLOSE = bytes("close");
     private static final byte[] CHUNKED = bytes("chunked");
 
     private final int maxHeadSize;
@@ -189,21 +188,9 @@ final class ResponseReader implements BodyReader.Sink {
                     case 2, 7, 10, 16 -> {
                         if (HttpBytes.is(src, lineStart, colon, CONNECTION)) {
                             kind = ResponseHead.DROP;
-                            int token = valueStart;
-                            while (token < valueEnd) {
-                                int comma = src.indexOf(token, valueEnd, (byte) ',');
-                                int tokenEnd = comma < 0 ? valueEnd : comma;
-                                int ts = HttpBytes.skipWhitespace(src, token, tokenEnd);
-                                int te = HttpBytes.trimWhitespace(src, ts, tokenEnd);
-                                if (HttpBytes.is(src, ts, te, CLOSE)) {
-                                    closeToken = true;
-                                } else if (HttpBytes.is(src, ts, te, KEEP_ALIVE)) {
-                                    keepAliveToken = true;
-                                } else if (te > ts && !HttpBytes.is(src, ts, te, UPGRADE)) {
-                                    head.addConnectionName(ts, te);
-                                }
-                                token = tokenEnd + 1;
-                            }
+                            int tokens = head.lines.readConnection(src, valueStart, valueEnd);
+                            closeToken |= (tokens & HeaderLines.CLOSE) != 0;
+                            keepAliveToken |= (tokens & HeaderLines.KEEP_ALIVE) != 0;
                         } else if (HttpBytes.is(src, lineStart, colon, KEEP_ALIVE) || HttpBytes.is(src, lineStart, colon, TE)
                                 || HttpBytes.is(src, lineStart, colon, TRAILER) || HttpBytes.is(src, lineStart, colon, PROXY_CONNECTION)) {
                             kind = ResponseHead.DROP;
@@ -233,7 +220,7 @@ final class ResponseReader implements BodyReader.Sink {
                     default -> {
                     }
                 }
-                head.addLine(lineStart, lineEnd, kind);
+                head.lines.add(lineStart, lineEnd, kind);
             }
             lineStart = lf + 1;
         }

@@ -6,13 +6,12 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.buffer.ByteBuf;
-import io.netty.handler.codec.http.HttpRequestEncoder;
 import io.netty.util.ReferenceCountUtil;
 
 /**
  * One connection to a target. Between requests it waits in its event loop's pool; while leased,
  * its {@link ResponseReader} reads what the app sends for the {@link Exchange} that holds it.
- * Requests go out through Netty's request encoder; responses come in as bytes. Its timer is the
+ * Requests go out and responses come in as bytes; nothing else sits in its pipeline. Its timer is the
  * upstream response timeout: armed when the request went out, moved on every byte of progress.
  */
 final class UpstreamConnection extends ChannelInboundHandlerAdapter {
@@ -34,7 +33,7 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
         this.reader = new ResponseReader(maxResponseHeadSize);
     }
 
-    /** Adds the handler to a freshly connected channel whose pipeline holds the request encoder. */
+    /** Adds the handler to a freshly connected channel. */
     static UpstreamConnection install(Channel channel, Target target, long responseTimeoutNanos, int maxResponseHeadSize) {
         UpstreamConnection connection = new UpstreamConnection(channel, target, responseTimeoutNanos, maxResponseHeadSize);
         channel.pipeline().addLast("upstream", connection);
@@ -82,7 +81,6 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
     void switchToTunnel() {
         timer.stop();
         reader.switchToRaw();
-        channel.pipeline().remove(HttpRequestEncoder.class);
     }
 
     void close() {
