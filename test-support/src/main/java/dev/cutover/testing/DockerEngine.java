@@ -116,10 +116,32 @@ public final class DockerEngine implements BeforeAllCallback, AfterAllCallback {
             }
         }
         if (dir != null) {
+            unmountLeftovers();
             try (Stream<Path> all = Files.walk(dir)) {
                 all.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             } catch (IOException e) {
                 // a mount left behind keeps some of it; /tmp is cleaned by the machine
+            }
+        }
+    }
+
+    /** dockerd leaves its network namespace file bind-mounted under exec-root; only mounts under our folder are touched. */
+    private void unmountLeftovers() throws InterruptedException {
+        List<String> ours;
+        try {
+            String prefix = dir.toRealPath() + "/";
+            ours = Files.readAllLines(Path.of("/proc/mounts")).stream().map(line -> line.split(" ")[1])
+                    .filter(mountPoint -> mountPoint.startsWith(prefix))
+                    .sorted(Comparator.reverseOrder()).toList();
+        } catch (IOException e) {
+            return;
+        }
+        for (String mountPoint : ours) {
+            try {
+                new ProcessBuilder("umount", mountPoint).redirectErrorStream(true)
+                        .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor(10, TimeUnit.SECONDS);
+            } catch (IOException e) {
+                return; // no umount here: the folder stays, /tmp is cleaned by the machine
             }
         }
     }
