@@ -133,6 +133,7 @@ final class Deployment {
                 + (previous == null ? "; first release of this service" : "; " + previous.activeVersion() + " serves on " + previous.activeSlot()));
 
         retainRelease();
+        prepareRuntime();
         freeIdleSlot();
         return DeployPhase.START;
     }
@@ -143,8 +144,8 @@ final class Deployment {
         } catch (AppStartException e) {
             throw new DeployAborted(e.getMessage());
         }
-        emit(DeployPhase.START, "started " + request.version() + " on " + slot + " as pid " + newApp.pid()
-                + " (log: " + newApp.logFile() + ")");
+        emit(DeployPhase.START, "started " + request.version() + " on " + slot + " as " + parts.runtime().describe(newApp)
+                + " (log: " + parts.runtime().logName(newApp) + ")");
         return DeployPhase.HEALTH_CHECK;
     }
 
@@ -237,7 +238,7 @@ final class Deployment {
         if (oldApp != null) {
             StopResult stopped = parts.runtime().stop(oldApp, spec.stopTimeout());
             parts.store().removeApp(spec.name(), oldApp.slot());
-            emit(DeployPhase.STOP_OLD, oldApp.version() + " (" + oldApp.slot() + ", pid " + oldApp.pid() + ") "
+            emit(DeployPhase.STOP_OLD, oldApp.version() + " (" + oldApp.slot() + ", " + parts.runtime().describe(oldApp) + ") "
                     + stopped.describe());
             finalNote = "; " + oldApp.version() + " " + stopped.describe();
         } else {
@@ -313,7 +314,7 @@ final class Deployment {
         }
         StopResult stopped = parts.runtime().stop(newApp, spec.stopTimeout());
         parts.store().removeApp(spec.name(), slot);
-        emitQuietly(DeployPhase.DONE, request.version() + " (pid " + newApp.pid() + ") " + stopped.describe());
+        emitQuietly(DeployPhase.DONE, request.version() + " (" + parts.runtime().describe(newApp) + ") " + stopped.describe());
     }
 
     private DeployResult finish() {
@@ -378,6 +379,18 @@ final class Deployment {
         }
     }
 
+    /** For a container: the Docker engine answers and the image is here (pulled if not). Nothing started yet. */
+    private void prepareRuntime() throws DeployAborted {
+        try {
+            Optional<String> done = parts.runtimeFor(spec).prepare(spec.name(), request.image());
+            if (done.isPresent()) {
+                emit(DeployPhase.PREPARE, done.get());
+            }
+        } catch (AppStartException e) {
+            throw new DeployAborted(e.getMessage());
+        }
+    }
+
     /** The idle slot must be free: a leftover of ours is stopped, anything else is the operator's call. */
     private void freeIdleSlot() throws DeployAborted {
         Optional<RunningApp> leftover = recordedApp(slot);
@@ -385,7 +398,7 @@ final class Deployment {
             Optional<RunningApp> alive = parts.runtime().adopt(leftover.get());
             if (alive.isPresent()) {
                 StopResult stopped = parts.runtime().stop(alive.get(), spec.stopTimeout());
-                emit(DeployPhase.PREPARE, "a leftover " + leftover.get().version() + " (pid " + leftover.get().pid()
+                emit(DeployPhase.PREPARE, "a leftover " + leftover.get().version() + " (" + parts.runtime().describe(leftover.get())
                         + ") held " + slot + " and " + stopped.describe());
             }
             parts.store().removeApp(spec.name(), slot);
@@ -420,8 +433,9 @@ final class Deployment {
 
     private String lastLogLines(RunningApp app) {
         String tail = parts.runtime().logTail(app, LOG_LINES_ON_FAILURE).strip();
-        return tail.isEmpty() ? " (its log " + app.logFile() + " is empty)"
-                : "\nlast lines of " + app.logFile() + ":\n" + tail.indent(2).stripTrailing();
+        String log = parts.runtime().logName(app);
+        return tail.isEmpty() ? " (its log, " + log + ", is empty)"
+                : "\nlast lines of " + log + ":\n" + tail.indent(2).stripTrailing();
     }
 
     private int port() {

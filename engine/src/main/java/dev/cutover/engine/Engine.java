@@ -76,10 +76,7 @@ public final class Engine implements AutoCloseable {
             throw new DeployRefusedException(DeployRefusedException.Reason.BUSY,
                     "the cutover daemon is shutting down; deploy again once it is back");
         }
-        if (request.image() != null && !"docker".equals(spec.runtime())) {
-            throw new DeployRefusedException(DeployRefusedException.Reason.INVALID, "service " + spec.name() + " runs as a " + spec.runtime() + "; --image is for "
-                    + "container services (runtime: docker, not supported yet): deploy it with --artifact, or none");
-        }
+        request = withRuntimeInputs(spec, request);
         Deployment deployment = new Deployment(parts, spec, request, listener);
         Running mine = new Running(deployment, Thread.currentThread());
         Running other = running.putIfAbsent(spec.name(), mine);
@@ -95,6 +92,40 @@ public final class Engine implements AutoCloseable {
         } finally {
             running.remove(spec.name(), mine);
         }
+    }
+
+    /**
+     * A process service takes an artifact (or nothing), a container service an image: the one that
+     * does not fit is refused before anything happens. A container release deployed again without
+     * --image reuses the image recorded for that version.
+     */
+    private DeployRequest withRuntimeInputs(ServiceSpec spec, DeployRequest request) throws DeployRefusedException {
+        boolean docker = "docker".equals(spec.runtime());
+        if (!docker && request.image() != null) {
+            throw new DeployRefusedException(DeployRefusedException.Reason.INVALID, "service " + spec.name() + " runs as a "
+                    + spec.runtime() + "; --image is for container services (runtime: docker): deploy it with --artifact, or none");
+        }
+        if (!docker) {
+            return request;
+        }
+        if (request.artifact() != null) {
+            throw new DeployRefusedException(DeployRefusedException.Reason.INVALID, "service " + spec.name() + " runs as a "
+                    + "container (runtime: docker); --artifact is for process services: deploy it with --image REF");
+        }
+        if (request.image() != null) {
+            if (request.image().isBlank() || request.image().chars().anyMatch(Character::isWhitespace)) {
+                throw new DeployRefusedException(DeployRefusedException.Reason.INVALID, "'" + request.image()
+                        + "' is not an image reference; give one like registry.example.com/" + spec.name() + ":v2");
+            }
+            return request;
+        }
+        String recorded = parts.store().release(spec.name(), request.version()).map(ReleaseRecord::image).orElse(null);
+        if (recorded == null) {
+            throw new DeployRefusedException(DeployRefusedException.Reason.INVALID, "service " + spec.name() + " runs as a "
+                    + "container (runtime: docker) and " + request.version() + " has no image yet: deploy it with --image REF, "
+                    + "e.g. --image registry.example.com/" + spec.name() + ":" + request.version());
+        }
+        return new DeployRequest(request.service(), request.version(), null, recorded, request.kind());
     }
 
     /**

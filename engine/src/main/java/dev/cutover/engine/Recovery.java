@@ -61,8 +61,8 @@ final class Recovery {
             } else {
                 if (alive.isPresent()) {
                     StopResult stopped = parts.runtime().stop(alive.get(), spec.stopTimeout());
-                    report.add(spec.name() + ": leftover " + recorded.version() + " (" + recorded.slot() + ", pid "
-                            + recorded.pid() + ") " + stopped.describe());
+                    report.add(spec.name() + ": leftover " + recorded.version() + " (" + recorded.slot() + ", "
+                            + parts.runtime().describe(recorded) + ") " + stopped.describe());
                 }
                 parts.store().removeApp(spec.name(), recorded.slot());
             }
@@ -78,13 +78,13 @@ final class Recovery {
             HealthResult health = parts.health().await(once, active.port(), parts.runtime().onExit(active), attempt -> { });
             if (health.healthy()) {
                 route(spec, serving);
-                report.add(spec.name() + ": " + serving.activeVersion() + " (" + serving.activeSlot() + ", pid " + active.pid()
-                        + ") still runs and answers its health check; traffic routed to it again");
+                report.add(spec.name() + ": " + serving.activeVersion() + " (" + serving.activeSlot() + ", "
+                        + parts.runtime().describe(active) + ") still runs and answers its health check; traffic routed to it again");
                 return;
             }
             StopResult stopped = parts.runtime().stop(active, spec.stopTimeout());
             parts.store().removeApp(spec.name(), active.slot());
-            report.add(spec.name() + ": " + serving.activeVersion() + " (pid " + active.pid() + ") still ran but failed its "
+            report.add(spec.name() + ": " + serving.activeVersion() + " (" + parts.runtime().describe(active) + ") still ran but failed its "
                     + "health check (" + health.failure() + ") and " + stopped.describe() + "; starting it again");
         }
         restart(spec, serving);
@@ -100,6 +100,9 @@ final class Recovery {
             return;
         }
         try {
+            // A container's image may have been removed meanwhile: pulled again, as a deploy would.
+            parts.runtimeFor(spec).prepare(spec.name(), parts.store().release(spec.name(), serving.activeVersion())
+                    .map(dev.cutover.engine.store.ReleaseRecord::image).orElse(null));
             RunningApp app = new ReleaseLauncher(parts).launch(spec, serving.activeVersion(), serving.activeSlot());
             HealthResult health = parts.health().await(spec.health(), app.port(), parts.runtime().onExit(app), attempt -> { });
             if (!health.healthy()) {
@@ -110,7 +113,7 @@ final class Recovery {
                 return;
             }
             route(spec, serving);
-            report.add(what + " was not running; started it again as pid " + app.pid() + " and routed traffic to it");
+            report.add(what + " was not running; started it again as " + parts.runtime().describe(app) + " and routed traffic to it");
         } catch (AppStartException e) {
             report.add(what + " was not running and could not be started again: " + e.getMessage()
                     + "; " + spec.name() + " answers 503 until the next deploy");

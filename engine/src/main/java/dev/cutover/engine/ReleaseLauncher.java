@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 
 import dev.cutover.engine.runtime.AppStartException;
 import dev.cutover.engine.runtime.LaunchSpec;
@@ -34,11 +35,12 @@ final class ReleaseLauncher {
         values.put("PORT", Integer.toString(spec.port(slot)));
         values.put("VERSION", version);
         values.put("SLOT", slot.label());
-        values.put("ARTIFACT", parts.store().release(spec.name(), version)
-                .map(ReleaseRecord::artifact).map(Path::toString).orElse(""));
+        Optional<ReleaseRecord> release = parts.store().release(spec.name(), version);
+        values.put("ARTIFACT", release.map(ReleaseRecord::artifact).map(Path::toString).orElse(""));
         LaunchSpec launch = new LaunchSpec(spec.name(), version, slot, spec.port(slot),
-                Placeholders.resolve(spec.command(), values), spec.env(), workdir, logDir);
-        RunningApp app = parts.runtime().start(launch);
+                Placeholders.resolve(spec.command(), values), spec.env(), workdir, logDir, spec.runtime(),
+                release.map(ReleaseRecord::image).orElse(null));
+        RunningApp app = parts.runtimeFor(spec).start(launch);
         parts.store().saveApp(app);
         return app;
     }

@@ -41,6 +41,12 @@ public record ServiceSpec(String name, String runtime, List<String> command, Map
                 HealthSpec.DEFAULT, Duration.ofSeconds(30), Duration.ofSeconds(20), VerifySpec.OFF, List.of(), "/", 5);
     }
 
+    /** A container service (runtime: docker) with the defaults of cutover.yml; empty command = the image's own. */
+    public static ServiceSpec docker(String name, List<String> command, int bluePort, int greenPort) {
+        return new ServiceSpec(name, "docker", command, Map.of(), null, Map.of(Slot.BLUE, bluePort, Slot.GREEN, greenPort),
+                HealthSpec.DEFAULT, Duration.ofSeconds(30), Duration.ofSeconds(20), VerifySpec.OFF, List.of(), "/", 5);
+    }
+
     public ServiceSpec withHealth(HealthSpec health) {
         return new ServiceSpec(name, runtime, command, env, workdir, ports, health, drainTimeout, stopTimeout, verify,
                 hosts, pathPrefix, keepReleases);

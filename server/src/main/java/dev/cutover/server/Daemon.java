@@ -11,7 +11,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.cutover.engine.Engine;
+import dev.cutover.engine.runtime.AppRuntime;
+import dev.cutover.engine.runtime.DockerRuntime;
 import dev.cutover.engine.runtime.ProcessRuntime;
+import dev.cutover.engine.runtime.ServiceRuntimes;
 import dev.cutover.engine.store.Store;
 import dev.cutover.engine.traffic.ProxySwitch;
 import dev.cutover.proxy.Proxy;
@@ -38,17 +41,19 @@ public final class Daemon implements AutoCloseable {
     private final Proxy proxy;
     private final Engine engine;
     private final ProcessRuntime runtime;
+    private final DockerRuntime docker;      // null when no service runs as a container
     private final ControlServer control;
     private final List<String> recovered;
     private final Instant startedAt;
 
     private Daemon(CutoverConfig config, Store store, Proxy proxy, Engine engine, ProcessRuntime runtime,
-                   ControlServer control, List<String> recovered, Instant startedAt) {
+                   DockerRuntime docker, ControlServer control, List<String> recovered, Instant startedAt) {
         this.config = config;
         this.store = store;
         this.proxy = proxy;
         this.engine = engine;
         this.runtime = runtime;
+        this.docker = docker;
         this.control = control;
         this.recovered = recovered;
         this.startedAt = startedAt;
@@ -64,11 +69,18 @@ public final class Daemon implements AutoCloseable {
         Store store = Store.open(config.stateDir().resolve("state.db"));
         Proxy proxy = null;
         ProcessRuntime runtime = null;
+        DockerRuntime docker = null;
         Engine engine = null;
         try {
             proxy = Proxy.start(config.proxy(), RoutingTable.empty());
             runtime = new ProcessRuntime();
-            engine = new Engine(config.services(), runtime, new ProxySwitch(proxy), store, config.stateDir(),
+            AppRuntime runtimes = runtime;
+            if (config.usesDocker()) {
+                // No call to the Docker engine yet: a deploy says clearly when it cannot be reached.
+                docker = new DockerRuntime(config.dockerHost());
+                runtimes = new ServiceRuntimes(java.util.Map.of("process", runtime, "docker", docker));
+            }
+            engine = new Engine(config.services(), runtimes, new ProxySwitch(proxy), store, config.stateDir(),
                     Clock.systemUTC());
             List<String> recovered = engine.recover();
             recovered.forEach(line -> log.info("recovery: {}", line));
@@ -84,7 +96,7 @@ public final class Daemon implements AutoCloseable {
                 }
             }
             ControlServer control = controlBuilder.start();
-            Daemon daemon = new Daemon(config, store, proxy, engine, runtime, control, recovered, startedAt);
+            Daemon daemon = new Daemon(config, store, proxy, engine, runtime, docker, control, recovered, startedAt);
             log.info("cutover daemon ready: proxy on {}, control socket {}{}", proxy.localAddress(), c.socket(),
                     c.listen() == null ? "" : ", control also on " + (c.tls() == null ? "http://" : "https://")
                             + c.listen().getHostString() + ":" + c.listen().getPort());
@@ -95,6 +107,9 @@ public final class Daemon implements AutoCloseable {
             }
             if (runtime != null) {
                 runtime.close();
+            }
+            if (docker != null) {
+                docker.close();
             }
             if (proxy != null) {
                 proxy.shutdown(Duration.ofSeconds(1)).join();
@@ -142,6 +157,9 @@ public final class Daemon implements AutoCloseable {
         proxy.shutdown(DRAIN_GRACE).join();
         engine.close();
         runtime.close();
+        if (docker != null) {
+            docker.close();
+        }
         store.close();
         log.info("cutover daemon stopped; the apps keep running and the next start routes to them again");
     }

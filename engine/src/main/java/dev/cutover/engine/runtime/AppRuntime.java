@@ -5,7 +5,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * Runs releases: a local process today, a container or a pod later. The engine knows nothing
+ * Runs releases: a local process or a container today, a pod later. The engine knows nothing
  * else about how a release runs.
  */
 public interface AppRuntime {
@@ -34,6 +34,29 @@ public interface AppRuntime {
 
     /** The last {@code lines} lines of its output, for error messages. */
     String logTail(RunningApp app, int lines);
+
+    /**
+     * Gets a release ready before anything is started, in the deploy's PREPARE phase: for a
+     * container, the engine answers and the image is here (pulled if it was not). Nothing to do
+     * for a local process.
+     *
+     * @param image the release's image, or null
+     * @return what was done, for the deploy's timeline, if anything
+     * @throws AppStartException when the release cannot be started at all (engine unreachable, pull failed)
+     */
+    default Optional<String> prepare(String service, String image) throws AppStartException {
+        return Optional.empty();
+    }
+
+    /** How messages name it: "pid 4711", "container cutover-web-blue-v2 (3f2a1b0c9d8e)". */
+    default String describe(RunningApp app) {
+        return "pid " + app.pid();
+    }
+
+    /** Where an operator reads its output: a log file, or the command that shows it. */
+    default String logName(RunningApp app) {
+        return app.logFile().toString();
+    }
 
     /**
      * Takes back an app recorded by an earlier daemon: present only if that very process (same pid,

@@ -68,7 +68,10 @@ final class Schema {
                         process_start_ns INTEGER NOT NULL,
                         log_file         TEXT    NOT NULL,
                         PRIMARY KEY (service, slot)
-                    )"""));
+                    )"""),
+            // 1 -> 2: a release run by the docker runtime is a container; its id is what names it
+            // (pid and start time are still recorded: the container's main process, for status).
+            List.of("ALTER TABLE apps ADD COLUMN container_id TEXT"));
 
     /** The version this code reads and writes. */
     static final int CURRENT = MIGRATIONS.size();

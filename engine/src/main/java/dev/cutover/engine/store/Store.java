@@ -357,8 +357,8 @@ public final class Store implements AutoCloseable {
         final long processStart = nanos(app.processStart());
         write("record process " + app.pid() + " of " + app.service() + " in slot " + app.slot(), c -> {
             try (PreparedStatement s = c.prepareStatement("""
-                    INSERT OR REPLACE INTO apps (service, slot, version, port, pid, process_start_ns, log_file)
-                    VALUES (?, ?, ?, ?, ?, ?, ?)""")) {
+                    INSERT OR REPLACE INTO apps (service, slot, version, port, pid, process_start_ns, log_file, container_id)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)""")) {
                 s.setString(1, app.service());
                 s.setString(2, app.slot().name());
                 s.setString(3, app.version());
@@ -366,6 +366,7 @@ public final class Store implements AutoCloseable {
                 s.setLong(5, app.pid());
                 s.setLong(6, processStart);
                 s.setString(7, app.logFile().toString());
+                setNullableString(s, 8, app.containerId());
                 s.executeUpdate();
             }
             return null;
@@ -575,7 +576,8 @@ public final class Store implements AutoCloseable {
     private static RunningApp appOf(ResultSet rows) throws SQLException {
         return new RunningApp(rows.getString("service"), rows.getString("version"),
                 Slot.valueOf(rows.getString("slot")), rows.getInt("port"), rows.getLong("pid"),
-                instant(rows.getLong("process_start_ns")), Path.of(rows.getString("log_file")));
+                instant(rows.getLong("process_start_ns")), Path.of(rows.getString("log_file")),
+                rows.getString("container_id"));
     }
 
     private static void setNullableString(PreparedStatement s, int index, String value) throws SQLException {

@@ -43,9 +43,10 @@ import dev.cutover.proxy.ProxyConfig;
  * <tr><td>control.tls.cert</td><td>required with listen</td><td>PEM certificate chain of the TCP listener, the daemon's own certificate first</td></tr>
  * <tr><td>control.tls.key</td><td>required with listen</td><td>PEM PKCS#8 private key of that certificate: unencrypted, not world-readable</td></tr>
  * <tr><td>control.tls: off</td><td>-</td><td>plain HTTP on the TCP listener instead; only on a loopback listen address</td></tr>
+ * <tr><td>docker.host</td><td>DOCKER_HOST, else unix:///var/run/docker.sock</td><td>the Docker engine for runtime: docker services: unix:///path or tcp://host:port</td></tr>
  * <tr><td>services</td><td>required</td><td>at least one service, by name ([a-z0-9][a-z0-9-]*)</td></tr>
- * <tr><td>services.NAME.runtime</td><td>process</td><td>how releases run; only process today</td></tr>
- * <tr><td>services.NAME.command</td><td>required</td><td>argv list; placeholders ${PORT} ${VERSION} ${ARTIFACT} ${SLOT}</td></tr>
+ * <tr><td>services.NAME.runtime</td><td>process</td><td>how releases run: process, or docker (a container on the host's network, from deploy --image)</td></tr>
+ * <tr><td>services.NAME.command</td><td>required (docker: the image's)</td><td>argv list; placeholders ${PORT} ${VERSION} ${ARTIFACT} ${SLOT} (no ${ARTIFACT} for docker)</td></tr>
  * <tr><td>services.NAME.env</td><td>{}</td><td>environment variables added for the release</td></tr>
  * <tr><td>services.NAME.workdir</td><td>the service's folder in state_dir</td><td>where the command runs; relative to the config file's folder</td></tr>
  * <tr><td>services.NAME.ports.blue / .green</td><td>required</td><td>the two slots' ports, 1..65535, unique across the file</td></tr>
@@ -113,10 +114,27 @@ public final class ConfigLoader {
         }
         ControlConfig control = ControlSection.read(root, base, stateDir, claims);
         Map<String, ServiceSpec> services = services(root, base, claims);
+        String dockerHost = dockerHost(root);
         root.finish();
 
         problems.throwIfAny();
-        return new CutoverConfig(pretendSource, proxy, stateDir, control, services);
+        return new CutoverConfig(pretendSource, proxy, stateDir, control, services, dockerHost);
+    }
+
+    /** {@code docker: { host: unix:///var/run/docker.sock }}; null when absent (DOCKER_HOST or the default then). */
+    private static String dockerHost(MapReader root) {
+        MapReader docker = root.map("docker", "{ host: unix:///var/run/docker.sock }");
+        if (docker == null) {
+            return null;
+        }
+        String host = docker.text("host");
+        if (host != null && !host.matches("unix:///.+|tcp://[^/\\s]+(:\\d+)?/?")) {
+            docker.problem(docker.lineOf("host"), docker.where("host") + ": \"" + host + "\" is not a Docker engine address;"
+                    + " write unix:///var/run/docker.sock or tcp://host:2375");
+            host = null;
+        }
+        docker.finish();
+        return host;
     }
 
     private static Map<String, ServiceSpec> services(MapReader root, Path base, Claims claims) {

@@ -15,9 +15,16 @@ import dev.cutover.proxy.ProxyConfig;
  * @param source   the file it was read from
  * @param stateDir absolute; where the database, releases and logs live
  * @param services by name, in the order the file lists them
+ * @param dockerHost the Docker engine's address for services with runtime: docker ({@code docker.host},
+ *                   else DOCKER_HOST, else unix:///var/run/docker.sock)
  */
 public record CutoverConfig(Path source, ProxyConfig proxy, Path stateDir, ControlConfig control,
-                            Map<String, ServiceSpec> services) {
+                            Map<String, ServiceSpec> services, String dockerHost) {
+
+    public CutoverConfig(Path source, ProxyConfig proxy, Path stateDir, ControlConfig control,
+                         Map<String, ServiceSpec> services) {
+        this(source, proxy, stateDir, control, services, null);
+    }
 
     public CutoverConfig {
         Objects.requireNonNull(source, "source");
@@ -25,5 +32,11 @@ public record CutoverConfig(Path source, ProxyConfig proxy, Path stateDir, Contr
         Objects.requireNonNull(stateDir, "stateDir");
         Objects.requireNonNull(control, "control");
         services = Collections.unmodifiableMap(new LinkedHashMap<>(services));
+        dockerHost = dockerHost == null ? dev.cutover.engine.runtime.DockerRuntime.defaultHost() : dockerHost;
+    }
+
+    /** Whether any service runs as a container, so the daemon needs the Docker engine. */
+    public boolean usesDocker() {
+        return services.values().stream().anyMatch(s -> "docker".equals(s.runtime()));
     }
 }

@@ -50,13 +50,22 @@ final class ServiceSection {
             return null;
         }
         String runtime = Objects.requireNonNullElse(s.text("runtime"), "process");
-        if (!runtime.equals("process")) {
-            s.problem(s.lineOf("runtime"), s.where("runtime") + ": " + (runtime.equals("docker")
-                    ? "docker is not supported yet; use runtime: process and run the container with a command"
-                    + " such as [\"docker\", \"run\", \"--rm\", \"-p\", \"${PORT}:8080\", \"image:${VERSION}\"]"
-                    : "\"" + runtime + "\" is not a runtime; the only runtime is process"));
+        boolean docker = runtime.equals("docker");
+        if (!runtime.equals("process") && !docker) {
+            s.problem(s.lineOf("runtime"), s.where("runtime") + ": \"" + runtime + "\" is not a runtime; use process"
+                    + " (a local command) or docker (a container, deployed with --image)");
         }
-        List<String> command = command(s);
+        // A container runs its image's own command unless told otherwise.
+        List<String> command = docker && !s.has("command") ? List.of() : command(s);
+        if (docker && command != null && command.stream().anyMatch(a -> a.contains("${ARTIFACT}"))) {
+            s.problem(s.lineOf("command"), s.where("command") + ": ${ARTIFACT} is for process services; a container"
+                    + " gets its release from --image, so leave it out");
+            command = null;
+        }
+        if (docker && s.has("workdir")) {
+            s.problem(s.lineOf("workdir"), s.where("workdir") + ": workdir is for process services; a container runs"
+                    + " in its image's WORKDIR");
+        }
         Map<String, String> env = env(s);
         String workdirText = s.text("workdir");
         Path workdir = workdirText == null ? null : base.resolve(workdirText).normalize();

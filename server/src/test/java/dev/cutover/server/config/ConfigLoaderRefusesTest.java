@@ -227,11 +227,34 @@ class ConfigLoaderRefusesTest {
     }
 
     @Test
-    void unsupportedRuntimes() {
-        assertThat(refusal(BASE + "    runtime: docker\n"))
-                .startsWith("cutover.yml:8: services.web.runtime: docker is not supported yet; use runtime: process");
+    void anUnknownRuntimeIsNamedWithTheTwoThatExist() {
         assertThat(refusal(BASE + "    runtime: podman\n"))
-                .isEqualTo("cutover.yml:8: services.web.runtime: \"podman\" is not a runtime; the only runtime is process");
+                .isEqualTo("cutover.yml:8: services.web.runtime: \"podman\" is not a runtime; use process (a local command)"
+                        + " or docker (a container, deployed with --image)");
+    }
+
+    @Test
+    void aDockerServiceRefusesArtifactWorkdirAndABadEngineAddress() {
+        assertThat(refusal(BASE.replace("[\"run\", \"${PORT}\"]", "[\"run\", \"${ARTIFACT}\"]") + "    runtime: docker\n"))
+                .isEqualTo("cutover.yml:6: services.web.command: ${ARTIFACT} is for process services; a container gets"
+                        + " its release from --image, so leave it out");
+        assertThat(refusal(BASE + "    runtime: docker\n    workdir: /srv/web\n"))
+                .isEqualTo("cutover.yml:9: services.web.workdir: workdir is for process services; a container runs in its"
+                        + " image's WORKDIR");
+        assertThat(refusal(BASE + "    runtime: docker\ndocker:\n  host: /var/run/docker.sock\n"))
+                .isEqualTo("cutover.yml:10: docker.host: \"/var/run/docker.sock\" is not a Docker engine address; write"
+                        + " unix:///var/run/docker.sock or tcp://host:2375");
+        assertThat(refusal(BASE + "docker:\n  sock: unix:///x\n")).startsWith("cutover.yml:9: docker.sock is not a known key");
+    }
+
+    @Test
+    void aDockerServiceNeedsNoCommandAndTakesTheEngineFromDockerHost() throws Exception {
+        CutoverConfig config = ConfigLoader.parse(BASE.replace("    command: [\"run\", \"${PORT}\"]\n", "    runtime: docker\n")
+                + "docker:\n  host: unix:///run/user/1000/docker.sock\n", Path.of("cutover.yml"));
+        assertThat(config.services().get("web").runtime()).isEqualTo("docker");
+        assertThat(config.services().get("web").command()).as("the image's own command").isEmpty();
+        assertThat(config.dockerHost()).isEqualTo("unix:///run/user/1000/docker.sock");
+        assertThat(config.usesDocker()).isTrue();
     }
 
     @Test
