@@ -28,6 +28,7 @@ import dev.cutover.engine.store.ReleaseRecord;
 import dev.cutover.engine.store.ServiceState;
 import dev.cutover.engine.traffic.DrainOutcome;
 import dev.cutover.engine.traffic.SlotCounters;
+import dev.cutover.engine.traffic.TrafficSwitchException;
 
 /**
  * One deploy of one service, as a state machine over {@link DeployPhase}: {@link #run()} moves from
@@ -169,10 +170,16 @@ final class Deployment {
         return DeployPhase.SWITCH;
     }
 
-    private DeployPhase switchTraffic() {
-        // The disk says first: if the daemon dies right after, its next start routes to what it says.
+    private DeployPhase switchTraffic() throws DeployAborted {
+        try {
+            parts.traffic().route(spec.name(), slot, request.version(), address(slot));
+        } catch (TrafficSwitchException e) {
+            // The switch refused (nginx -t failed, nginx not running): the old route holds, as before a switch.
+            throw new DeployAborted(e.getMessage());
+        }
+        // Then the disk: a daemon that dies in between routes to the old release again on its next start,
+        // and that release still runs (it is stopped only after the drain).
         parts.store().activate(spec.name(), slot, request.version(), id, parts.clock().instant());
-        parts.traffic().route(spec.name(), slot, request.version(), address(slot));
         emit(DeployPhase.SWITCH, "traffic switched to " + request.version() + " (" + slot + ")"
                 + (previous == null ? "" : "; " + previous.activeVersion() + " (" + previous.activeSlot()
                 + ") gets no new requests"));
@@ -189,8 +196,8 @@ final class Deployment {
         DrainOutcome drained = drain(previous.activeSlot(), previous.activeVersion());
         emit(DeployPhase.DRAIN, drained.clean()
                 ? previous.activeVersion() + " drained in " + Durations.format(drained.took())
-                : "drain timeout (" + Durations.format(spec.drainTimeout()) + "): " + drained.endedAtTimeout()
-                  + " requests still running on " + previous.activeVersion() + " were ended");
+                : "drain timeout (" + Durations.format(spec.drainTimeout()) + "): " + (drained.note() != null ? drained.note()
+                  : drained.endedAtTimeout() + " requests still running on " + previous.activeVersion() + " were ended"));
         if (spec.verify().enabled() && oldApp == null) {
             emit(DeployPhase.DRAIN, "no verification: no process of " + previous.activeVersion()
                     + " is known to this daemon, so there is nothing to go back to");

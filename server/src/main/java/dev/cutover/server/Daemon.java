@@ -16,7 +16,9 @@ import dev.cutover.engine.runtime.DockerRuntime;
 import dev.cutover.engine.runtime.ProcessRuntime;
 import dev.cutover.engine.runtime.ServiceRuntimes;
 import dev.cutover.engine.store.Store;
+import dev.cutover.engine.traffic.NginxSwitch;
 import dev.cutover.engine.traffic.ProxySwitch;
+import dev.cutover.engine.traffic.TrafficSwitch;
 import dev.cutover.proxy.Proxy;
 import dev.cutover.proxy.RoutingTable;
 import dev.cutover.server.api.ControlEndpoints;
@@ -72,7 +74,13 @@ public final class Daemon implements AutoCloseable {
         DockerRuntime docker = null;
         Engine engine = null;
         try {
-            proxy = Proxy.start(config.proxy(), RoutingTable.empty());
+            TrafficSwitch traffic;
+            if (config.nginx() != null) {
+                traffic = new NginxSwitch(config.nginx()); // nginx serves the traffic: no listener of ours
+            } else {
+                proxy = Proxy.start(config.proxy(), RoutingTable.empty());
+                traffic = new ProxySwitch(proxy);
+            }
             runtime = new ProcessRuntime();
             AppRuntime runtimes = runtime;
             if (config.usesDocker()) {
@@ -80,8 +88,7 @@ public final class Daemon implements AutoCloseable {
                 docker = new DockerRuntime(config.dockerHost());
                 runtimes = new ServiceRuntimes(java.util.Map.of("process", runtime, "docker", docker));
             }
-            engine = new Engine(config.services(), runtimes, new ProxySwitch(proxy), store, config.stateDir(),
-                    Clock.systemUTC());
+            engine = new Engine(config.services(), runtimes, traffic, store, config.stateDir(), Clock.systemUTC());
             List<String> recovered = engine.recover();
             recovered.forEach(line -> log.info("recovery: {}", line));
             ControlConfig c = config.control();
@@ -97,7 +104,8 @@ public final class Daemon implements AutoCloseable {
             }
             ControlServer control = controlBuilder.start();
             Daemon daemon = new Daemon(config, store, proxy, engine, runtime, docker, control, recovered, startedAt);
-            log.info("cutover daemon ready: proxy on {}, control socket {}{}", proxy.localAddress(), c.socket(),
+            log.info("cutover daemon ready: {}, control socket {}{}", proxy != null ? "proxy on " + proxy.localAddress()
+                    : "driving nginx (pid file " + config.nginx().pidFile() + ")", c.socket(),
                     c.listen() == null ? "" : ", control also on " + (c.tls() == null ? "http://" : "https://")
                             + c.listen().getHostString() + ":" + c.listen().getPort());
             return daemon;
@@ -123,6 +131,7 @@ public final class Daemon implements AutoCloseable {
         return engine;
     }
 
+    /** The built-in proxy; null with {@code traffic: nginx}. */
     public Proxy proxy() {
         return proxy;
     }
@@ -136,7 +145,7 @@ public final class Daemon implements AutoCloseable {
     }
 
     private static DaemonInfo info(CutoverConfig config, Proxy proxy, Instant startedAt) {
-        return new DaemonInfo(ProcessHandle.current().pid(), startedAt, proxy.localAddress().getHostString() + ":"
+        return new DaemonInfo(ProcessHandle.current().pid(), startedAt, proxy == null ? "nginx" : proxy.localAddress().getHostString() + ":"
                 + proxy.localAddress().getPort(), config.control().socket().toString(), config.source().toString(),
                 config.stateDir().toString());
     }
@@ -154,7 +163,9 @@ public final class Daemon implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         control.close();
-        proxy.shutdown(DRAIN_GRACE).join();
+        if (proxy != null) {
+            proxy.shutdown(DRAIN_GRACE).join();
+        }
         engine.close();
         runtime.close();
         if (docker != null) {

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 
 import dev.cutover.engine.ServiceSpec;
+import dev.cutover.engine.traffic.NginxSettings;
 import dev.cutover.proxy.ProxyConfig;
 
 /**
@@ -36,6 +37,16 @@ import dev.cutover.proxy.ProxyConfig;
  * <tr><td>proxy.timeouts.upstream_connect</td><td>5s</td><td>connecting to a release, else 504</td></tr>
  * <tr><td>proxy.timeouts.upstream_response</td><td>60s</td><td>waiting for a release's next response byte</td></tr>
  * <tr><td>proxy.timeouts.upstream_idle</td><td>4s</td><td>idle pooled upstream connection kept (below Node's 5 s)</td></tr>
+ * <tr><td>traffic</td><td>proxy</td><td>the traffic switch: proxy (cutover's own) or nginx (an nginx the operator keeps); one per daemon</td></tr>
+ * <tr><td>nginx.upstream_dir</td><td>required with traffic: nginx</td><td>folder cutover writes cutover-NAME.upstream into (upstream cutover_NAME)</td></tr>
+ * <tr><td>nginx.binary</td><td>nginx</td><td>the nginx executable, on PATH or a path</td></tr>
+ * <tr><td>nginx.config</td><td>nginx's own</td><td>main config, passed as -c to nginx -t and nginx -s reload</td></tr>
+ * <tr><td>nginx.prefix</td><td>nginx's own</td><td>passed as -p to every nginx command</td></tr>
+ * <tr><td>nginx.pid_file</td><td>/run/nginx.pid</td><td>the master's pid file (nginx.conf's pid directive)</td></tr>
+ * <tr><td>nginx.reload_command</td><td>nginx [-p] [-c] -s reload</td><td>argv that reloads nginx, e.g. [systemctl, reload, nginx]</td></tr>
+ * <tr><td>nginx.reload_timeout</td><td>10s</td><td>for nginx -t, the reload command, and nginx to replace its workers</td></tr>
+ * <tr><td>nginx.access_log</td><td>none</td><td>file nginx logs to in log_format cutover '$status $upstream_addr'; needed for verify</td></tr>
+ * <tr><td>nginx.keepalive</td><td>32</td><td>idle connections each nginx worker keeps to a release (0 = none)</td></tr>
  * <tr><td>state_dir</td><td>required</td><td>database, releases and logs; relative to the config file's folder</td></tr>
  * <tr><td>control.socket</td><td>&lt;state_dir&gt;/control.sock</td><td>Unix socket of the control API</td></tr>
  * <tr><td>control.listen</td><td>none</td><td>optional TCP listener (host:port) for the control API; needs token_file and tls</td></tr>
@@ -105,7 +116,26 @@ public final class ConfigLoader {
         Path base = pretendSource.toAbsolutePath().normalize().getParent();
         Claims claims = new Claims(problems);
 
-        ProxyConfig proxy = ProxySection.read(root, claims);
+        ProxyConfig proxy = null;
+        NginxSettings nginx = null;
+        String traffic = root.text("traffic");
+        if (traffic == null || traffic.equals("proxy")) {
+            proxy = ProxySection.read(root, claims);
+            if (root.has("nginx")) {
+                problems.add(root.lineOf("nginx"), "nginx is read only with traffic: nginx; add traffic: nginx to"
+                        + " drive your nginx instead of cutover's proxy, or remove the nginx section");
+            }
+        } else if (traffic.equals("nginx")) {
+            nginx = NginxSection.read(root, base);
+            if (root.has("proxy")) {
+                // One switch per daemon: with nginx in front, the proxy's listener would serve nothing.
+                problems.add(root.lineOf("proxy"), "proxy is not used with traffic: nginx (nginx serves the"
+                        + " traffic; cutover rewrites its upstreams); remove the proxy section, or write traffic: proxy");
+            }
+        } else {
+            problems.add(root.lineOf("traffic"), "traffic: \"" + traffic + "\" is not a traffic switch; write proxy"
+                    + " (cutover's own, the default) or nginx (drive the nginx you keep in front)");
+        }
         Path stateDir = null;
         if (root.require("state_dir", "where cutover keeps its database, releases and logs, e.g. state_dir:"
                 + " ./cutover-state")) {
@@ -115,10 +145,13 @@ public final class ConfigLoader {
         ControlConfig control = ControlSection.read(root, base, stateDir, claims);
         Map<String, ServiceSpec> services = services(root, base, claims);
         String dockerHost = dockerHost(root);
+        if (nginx != null && nginx.accessLog() == null) {
+            verifyNeedsAccessLog(root, services, problems);
+        }
         root.finish();
 
         problems.throwIfAny();
-        return new CutoverConfig(pretendSource, proxy, stateDir, control, services, dockerHost);
+        return new CutoverConfig(pretendSource, proxy, stateDir, control, services, nginx, dockerHost);
     }
 
     /** {@code docker: { host: unix:///var/run/docker.sock }}; null when absent (DOCKER_HOST or the default then). */
@@ -135,6 +168,21 @@ public final class ConfigLoader {
         }
         docker.finish();
         return host;
+    }
+
+    /** With nginx, a release's responses are known only from its access log: no log, nothing to verify with. */
+    private static void verifyNeedsAccessLog(MapReader root, Map<String, ServiceSpec> services, Problems problems) {
+        YamlNode node = root.node("services");
+        for (ServiceSpec spec : services.values()) {
+            if (!spec.verify().enabled()) {
+                continue;
+            }
+            int line = node instanceof YamlNode.Mapping m && m.entries().get(spec.name()).value() instanceof YamlNode.Mapping s
+                    && s.entries().get("verify") != null ? s.entries().get("verify").keyLine() : root.lineOf("services");
+            problems.add(line, "services." + spec.name() + ".verify needs each release's responses, which with traffic:"
+                    + " nginx cutover reads from nginx's access log: set nginx.access_log and log to it with "
+                    + NginxSettings.LOG_FORMAT.replace(";", "") + " (see README), or write verify: off");
+        }
     }
 
     private static Map<String, ServiceSpec> services(MapReader root, Path base, Claims claims) {

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Objects;
 
 import dev.cutover.engine.ServiceSpec;
+import dev.cutover.engine.traffic.NginxSettings;
 import dev.cutover.proxy.ProxyConfig;
 
 /**
@@ -14,21 +15,25 @@ import dev.cutover.proxy.ProxyConfig;
  *
  * @param source   the file it was read from
  * @param stateDir absolute; where the database, releases and logs live
+ * @param proxy    the built-in proxy ({@code traffic: proxy}, the default); null with {@code traffic: nginx}
  * @param services by name, in the order the file lists them
+ * @param nginx    the nginx cutover drives ({@code traffic: nginx}); null with the built-in proxy
  * @param dockerHost the Docker engine's address for services with runtime: docker ({@code docker.host},
  *                   else DOCKER_HOST, else unix:///var/run/docker.sock)
  */
 public record CutoverConfig(Path source, ProxyConfig proxy, Path stateDir, ControlConfig control,
-                            Map<String, ServiceSpec> services, String dockerHost) {
+                            Map<String, ServiceSpec> services, NginxSettings nginx, String dockerHost) {
 
     public CutoverConfig(Path source, ProxyConfig proxy, Path stateDir, ControlConfig control,
                          Map<String, ServiceSpec> services) {
-        this(source, proxy, stateDir, control, services, null);
+        this(source, proxy, stateDir, control, services, null, null);
     }
 
     public CutoverConfig {
         Objects.requireNonNull(source, "source");
-        Objects.requireNonNull(proxy, "proxy");
+        if ((proxy == null) == (nginx == null)) {
+            throw new IllegalArgumentException("exactly one traffic switch: the proxy or an nginx");
+        }
         Objects.requireNonNull(stateDir, "stateDir");
         Objects.requireNonNull(control, "control");
         services = Collections.unmodifiableMap(new LinkedHashMap<>(services));
