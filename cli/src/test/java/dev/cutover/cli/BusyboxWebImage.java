@@ -8,6 +8,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
 
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
@@ -16,12 +18,14 @@ import org.junit.jupiter.api.Assumptions;
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.core.DefaultDockerClientConfig;
 import com.github.dockerjava.core.DockerClientImpl;
+import com.github.dockerjava.core.command.BuildImageResultCallback;
 import com.github.dockerjava.zerodep.ZerodepDockerHttpClient;
 
 /**
- * Test images with no registry and no build: {@code docker import} of a tar holding a static
- * busybox, {@code /www/health} and {@code /www/index.html} (the version, so a response proves which
- * image served it). An imported image has no command; {@link #COMMAND} goes in cutover.yml.
+ * Test images with no registry: {@code FROM scratch} plus a static busybox, {@code /www/health} and
+ * {@code /www/index.html} (the version, so a response proves which image served it). The image has
+ * no command of its own: {@link #COMMAND} goes in cutover.yml, so the service's command is proven too.
+ * (Built, not imported: the private dockerd refused docker-java's import of such a tar with "unexpected EOF".)
  */
 final class BusyboxWebImage {
 
@@ -43,8 +47,8 @@ final class BusyboxWebImage {
         return DockerClientImpl.getInstance(config, new ZerodepDockerHttpClient.Builder().dockerHost(URI.create(host)).build());
     }
 
-    /** Imports {@code cutover-test/web:<version>} for each version into the engine at {@code host}. */
-    static void importInto(String host, String... versions) throws IOException {
+    /** Builds {@code cutover-test/web:<version>} for each version in the engine at {@code host}. */
+    static void buildIn(String host, String... versions) throws IOException {
         byte[] busybox = Files.isExecutable(BUSYBOX) ? Files.readAllBytes(BUSYBOX) : new byte[0];
         // A dynamically linked busybox would find no libc in an image that holds nothing else.
         String text = new String(busybox, StandardCharsets.ISO_8859_1);
@@ -52,28 +56,23 @@ final class BusyboxWebImage {
                 "docker tests skipped: the test images need a static busybox at /bin/busybox (apt-get install busybox-static)");
         try (DockerClient docker = client(host)) {
             for (String version : versions) {
-                docker.createImageCmd(REPOSITORY, new ByteArrayInputStream(rootfs(busybox, version))).withTag(version).exec();
+                try (BuildImageResultCallback built = docker.buildImageCmd().withTarInputStream(context(busybox, version))
+                        .withTags(Set.of(ref(version))).exec(new BuildImageResultCallback())) {
+                    built.awaitImageId(60, TimeUnit.SECONDS);
+                }
             }
         }
     }
 
-    private static byte[] rootfs(byte[] busybox, String version) throws IOException {
+    private static ByteArrayInputStream context(byte[] busybox, String version) throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (TarArchiveOutputStream tar = new TarArchiveOutputStream(bytes)) {
-            directory(tar, "bin/");
+            file(tar, "Dockerfile", "FROM scratch\nCOPY bin /bin\nCOPY www /www\n".getBytes(StandardCharsets.UTF_8), 0644);
             file(tar, "bin/busybox", busybox, 0755);
-            directory(tar, "www/");
             file(tar, "www/health", "ok\n".getBytes(StandardCharsets.UTF_8), 0644);
             file(tar, "www/index.html", (version + "\n").getBytes(StandardCharsets.UTF_8), 0644);
         }
-        return bytes.toByteArray();
-    }
-
-    private static void directory(TarArchiveOutputStream tar, String name) throws IOException {
-        TarArchiveEntry entry = new TarArchiveEntry(name);
-        entry.setMode(040755);
-        tar.putArchiveEntry(entry);
-        tar.closeArchiveEntry();
+        return new ByteArrayInputStream(bytes.toByteArray());
     }
 
     private static void file(TarArchiveOutputStream tar, String name, byte[] content, int mode) throws IOException {

@@ -38,7 +38,7 @@ class DockerThroughTheDaemonTest {
 
     @BeforeAll
     static void images() throws IOException {
-        BusyboxWebImage.importInto(DOCKER.host(), "v1", "v2");
+        BusyboxWebImage.buildIn(DOCKER.host(), "v1", "v2");
     }
 
     /** The daemon leaves its containers running when it stops (by design): the test removes its own. */
