@@ -19,6 +19,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.cutover.loadgen.FailureCause;
 import dev.cutover.loadgen.LoadGenerator;
 import dev.cutover.loadgen.LoadReport;
+import dev.cutover.loadgen.RequestKind;
 import dev.cutover.server.control.ControlJson;
 import dev.cutover.testing.Eventually;
 
@@ -65,6 +66,8 @@ class NginxThroughTheDaemonTest {
                 assertThat(report.failed()).as("failed requests through nginx during the deploy of v2: %s\nnginx's error log:\n%s"
                         + "\ndaemon output:\n%s", report.summary(), nginx.errorLogText(), daemon.log()).isZero();
                 assertThat(report.versions().keySet()).as(report.summary()).contains("v1", "v2");
+                assertThat(report.total()).as(report.summary()).isGreaterThan(50);
+                assertThat(report.requests(RequestKind.SLOW)).as("slow requests were in flight: " + report.summary()).isPositive();
                 assertThat(nginx.servedVersion()).isEqualTo("v2");
                 assertThat(Files.readString(nginx.upstreamFile())).contains("server 127.0.0.1:" + activePort(daemon) + ";");
 
