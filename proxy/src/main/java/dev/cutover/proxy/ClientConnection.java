@@ -30,7 +30,6 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
     private final ClientTimeouts timeouts;
     private final RequestReader reader;
     private ChannelHandlerContext ctx;
-    private String clientIp;
     private byte[] clientIpBytes;
     private boolean trustedClient;
     private Exchange exchange;
@@ -47,10 +46,6 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
         this.reader = new RequestReader(config.maxInitialLineLength(), config.maxHeaderSize(), this);
     }
 
-    String clientIp() {
-        return clientIp;
-    }
-
     ClientTimeouts timeouts() {
         return timeouts;
     }
@@ -63,10 +58,6 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
         return proxy.isShuttingDown();
     }
 
-    boolean isIdle() {
-        return exchange == null;
-    }
-
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
@@ -74,8 +65,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-        clientIp = ForwardedHeaders.clientIp(ctx.channel().remoteAddress());
-        clientIpBytes = clientIp.getBytes(StandardCharsets.US_ASCII);
+        clientIpBytes = ForwardedHeaders.clientIp(ctx.channel().remoteAddress()).getBytes(StandardCharsets.US_ASCII);
         trustedClient = proxy.forwardedHeaders().isTrusted(ctx.channel().remoteAddress());
         loop.clients.add(this);
         read();

@@ -215,15 +215,12 @@ final class Exchange implements ChannelFutureListener, ResponseReader.Listener {
             return;
         }
         Channel up = upstream.channel();
-        if (bodyWritten == null) {
-            bodyWritten = this::onBodyWritten;
-        }
         if (chunked) {
             up.write(Chunks.header(up.alloc(), content.readableBytes()), up.voidPromise());
             up.write(content, up.voidPromise());
-            up.writeAndFlush(Chunks.dataEnd()).addListener(bodyWritten);
+            up.writeAndFlush(Chunks.dataEnd()).addListener(bodyWritten());
         } else {
-            up.writeAndFlush(content).addListener(bodyWritten);
+            up.writeAndFlush(content).addListener(bodyWritten());
         }
         if (up.isWritable()) {
             client.read();
@@ -235,19 +232,22 @@ final class Exchange implements ChannelFutureListener, ResponseReader.Listener {
     void onRequestEnd(ByteBuf trailers) {
         clientRequestComplete = true;
         client.timeouts().requestBodyReceived();
-        if (finished || tunnel || upstream == null || !chunked) {
-            if (trailers != null) {
-                trailers.release(); // a Content-Length body has none; a finished exchange needs none
-            }
-            requestSent = !finished && upstream != null;
-            return;
+        boolean sending = !finished && !tunnel && upstream != null;
+        if (sending && chunked) {
+            Channel up = upstream.channel();
+            up.writeAndFlush(Chunks.last(up.alloc(), trailers)).addListener(bodyWritten());
+        } else if (trailers != null) {
+            trailers.release(); // a Content-Length body has none; a finished exchange needs none
         }
-        Channel up = upstream.channel();
+        requestSent = sending;
+    }
+
+    /** The listener for body writes, made only for requests that have a body. */
+    private ChannelFutureListener bodyWritten() {
         if (bodyWritten == null) {
             bodyWritten = this::onBodyWritten;
         }
-        up.writeAndFlush(Chunks.last(up.alloc(), trailers)).addListener(bodyWritten);
-        requestSent = true;
+        return bodyWritten;
     }
 
     /** The client's body broke its framing: nothing more can be read from this connection. */

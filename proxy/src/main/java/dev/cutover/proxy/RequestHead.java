@@ -93,7 +93,7 @@ final class RequestHead {
         int size = (methodEnd - methodStart) + 1 + (targetEnd - targetStart) + HTTP_11.length + 2
                 + UPGRADE_CONNECTION.length + CHUNKED.length + XFF.length + XFP_HTTP.length + XFH.length
                 + VIA_NAME.length + VIA_US.length + clientIp.length + 8 + (hostStart < 0 ? 0 : hostEnd - hostStart);
-        size += lines.size() + 2 * lines.count();
+        size += lines.size();
         ByteBuf out = alloc.directBuffer(size);
         out.writeBytes(bytes, methodStart, methodEnd - methodStart).writeByte(' ')
                 .writeBytes(bytes, targetStart, targetEnd - targetStart).writeBytes(HTTP_11);

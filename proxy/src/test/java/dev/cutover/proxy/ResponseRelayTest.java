@@ -168,9 +168,7 @@ class ResponseRelayTest {
 
             assertThat(answer.status()).isEqualTo(502);
             assertThat(answer.bodyText()).contains("was malformed").contains(because);
-            Eventually.await("the app's connection to close", Duration.ofSeconds(5),
-                    () -> app.openConnections() == 0);
-            assertThat(target.inFlight()).isZero();
+            assertAppConnectionClosedAndNothingInFlight(app, target);
         }
     }
 
@@ -187,8 +185,7 @@ class ResponseRelayTest {
 
             assertThat(answer.status()).isEqualTo(502);
             assertThat(answer.bodyText()).contains("a chunk size is not hexadecimal: 'zz'");
-            Eventually.await("the app's connection to close", Duration.ofSeconds(5), () -> app.openConnections() == 0);
-            assertThat(target.inFlight()).isZero();
+            assertAppConnectionClosedAndNothingInFlight(app, target);
         }
     }
 
@@ -212,8 +209,7 @@ class ResponseRelayTest {
             assertThat(head.status()).isEqualTo(200);
             assertThat(firstChunk).isEqualTo("2\r\nok\r\n");
             assertThat(client.closedByPeer(Duration.ofSeconds(5))).as("the client cannot be told otherwise: it is cut off").isTrue();
-            Eventually.await("the app's connection to close", Duration.ofSeconds(5), () -> app.openConnections() == 0);
-            assertThat(target.inFlight()).isZero();
+            assertAppConnectionClosedAndNothingInFlight(app, target);
         }
     }
 
@@ -230,5 +226,11 @@ class ResponseRelayTest {
             assertThat(answer.status()).isEqualTo(502);
             assertThat(answer.bodyText()).contains("headers are larger than 65536 bytes");
         }
+    }
+
+    /** The proxy gave up on the app's connection and counts nothing as still running. */
+    private static void assertAppConnectionClosedAndNothingInFlight(RawHttpServer app, Target target) {
+        Eventually.await("the app's connection to close", Duration.ofSeconds(5), () -> app.openConnections() == 0);
+        assertThat(target.inFlight()).isZero();
     }
 }

@@ -205,14 +205,7 @@ public final class DockerRuntime implements AppRuntime, AutoCloseable {
 
     @Override
     public StopResult stop(RunningApp app, Duration grace) {
-        final boolean interrupted = Thread.interrupted();
-        try {
-            return stopGracefully(app, grace);
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        return KeptGrace.stop(() -> stopGracefully(app, grace));
     }
 
     private StopResult stopGracefully(RunningApp app, Duration grace) {

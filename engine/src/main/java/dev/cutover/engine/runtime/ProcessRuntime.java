@@ -123,16 +123,7 @@ public final class ProcessRuntime implements AppRuntime, AutoCloseable {
 
     @Override
     public StopResult stop(RunningApp app, Duration grace) {
-        // A stop is bounded by its grace, and the grace is a promise to the app: an interrupt (the
-        // daemon shutting down) must not turn SIGTERM into an immediate SIGKILL. It is kept for later.
-        final boolean interrupted = Thread.interrupted();
-        try {
-            return stopGracefully(app, grace);
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        return KeptGrace.stop(() -> stopGracefully(app, grace));
     }
 
     private StopResult stopGracefully(RunningApp app, Duration grace) {

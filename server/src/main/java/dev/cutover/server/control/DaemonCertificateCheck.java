@@ -37,35 +37,33 @@ final class DaemonCertificateCheck extends X509ExtendedTrustManager {
 
     @Override
     public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
-        presented = chain;
-        try {
-            delegate.checkServerTrusted(chain, authType, socket);
-        } catch (CertificateException e) {
-            problem = classify(chain, authType);
-            throw e;
-        }
+        check(chain, authType, () -> delegate.checkServerTrusted(chain, authType, socket));
     }
 
     @Override
     public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
+        check(chain, authType, () -> delegate.checkServerTrusted(chain, authType, engine));
+    }
+
+    @Override
+    public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+        check(chain, authType, () -> delegate.checkServerTrusted(chain, authType));
+    }
+
+    /** One JDK check of the presented chain, remembering it and, when it fails, why. */
+    private void check(X509Certificate[] chain, String authType, JdkCheck jdkCheck) throws CertificateException {
         presented = chain;
         try {
-            delegate.checkServerTrusted(chain, authType, engine);
+            jdkCheck.run();
         } catch (CertificateException e) {
             problem = classify(chain, authType);
             throw e;
         }
     }
 
-    @Override
-    public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-        presented = chain;
-        try {
-            delegate.checkServerTrusted(chain, authType);
-        } catch (CertificateException e) {
-            problem = classify(chain, authType);
-            throw e;
-        }
+    @FunctionalInterface
+    private interface JdkCheck {
+        void run() throws CertificateException;
     }
 
     /** The check without a socket skips the host name: if that passes, the name was what failed. */
