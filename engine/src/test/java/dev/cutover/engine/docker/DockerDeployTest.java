@@ -77,7 +77,8 @@ class DockerDeployTest {
                     () -> h.proxy.localAddress() != null && h.engine.status("web").slots().stream()
                             .anyMatch(s -> s.active() && s.counters().responses() > 20));
             DeployResult second = h.deploy("v2", DockerTestImages.ref("v2"));
-            Thread.sleep(500); // some requests served by v2 under the same load
+            dev.cutover.testing.Eventually.await("load reaches v2", Duration.ofSeconds(10),
+                    () -> h.engine.status("web").slots().stream().anyMatch(s -> s.active() && s.counters().responses() > 20));
             LoadReport report = load.stop();
 
             assertThat(second.outcome()).as(second.reason()).isEqualTo(DeployOutcome.SUCCEEDED);
