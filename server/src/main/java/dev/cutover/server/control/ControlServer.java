@@ -74,9 +74,7 @@ public final class ControlServer implements AutoCloseable {
         this.handlers = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("cutover-control-handler-", 0).factory());
         SslContext tls = null;
         try {
-            listeners.add(bind(EpollServerDomainSocketChannel.class, new DomainSocketAddress(b.socket.toString()), b, null, null,
-                    "cannot listen on the control socket " + b.socket));
-            socketFile.restrictToOwner();
+            // The TCP listener first: whoever sees the socket answer may use every listener at once.
             if (b.tcp != null) {
                 tls = b.certChain == null ? null : TlsServerContext.load(b.certChain, b.key);
                 Channel tcp = bind(EpollServerSocketChannel.class, b.tcp, b, b.token, tls,
@@ -84,6 +82,9 @@ public final class ControlServer implements AutoCloseable {
                 listeners.add(tcp);
                 tcpAddress = (InetSocketAddress) tcp.localAddress();
             }
+            listeners.add(bind(EpollServerDomainSocketChannel.class, new DomainSocketAddress(b.socket.toString()), b, null, null,
+                    "cannot listen on the control socket " + b.socket));
+            socketFile.restrictToOwner();
         } catch (IOException | RuntimeException e) {
             closeNow();
             throw e;
